@@ -1,0 +1,192 @@
+//! [`ToolServer`]: the rmcp `ServerHandler` over a tool catalog.
+
+// `logging/setLevel` is deprecated by the 2026-07-28 protocol, but clients that negotiate
+// 2025-11-25 use it.
+#![allow(deprecated)]
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler,
+    model::{
+        CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, LoggingLevel,
+        PaginatedRequestParams, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
+    },
+    service::RequestContext,
+};
+use toolgate_tools::{CallContext, Principal, ToolCatalog};
+use tracing::Instrument;
+
+/// How the server introduces itself in `initialize` / `server/discover`.
+#[derive(Clone, Debug)]
+pub struct ServerIdentity {
+    name: String,
+    version: String,
+    title: Option<String>,
+    instructions: Option<String>,
+}
+
+impl ServerIdentity {
+    /// A server called `name` at `version`.
+    #[must_use]
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            version: version.into(),
+            title: None,
+            instructions: None,
+        }
+    }
+
+    /// A human title.
+    #[must_use]
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Instructions for the model.
+    #[must_use]
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+}
+
+/// The MCP server of one endpoint.
+///
+/// Cloning shares the catalog; [`ToolServer::for_new_session`] gives each session its own
+/// logging level.
+#[derive(Clone, Debug)]
+pub struct ToolServer {
+    catalog: Arc<ToolCatalog>,
+    identity: Arc<ServerIdentity>,
+    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+}
+
+impl ToolServer {
+    /// A server for `catalog`.
+    #[must_use]
+    pub fn new(catalog: Arc<ToolCatalog>, identity: ServerIdentity) -> Self {
+        Self {
+            catalog,
+            identity: Arc::new(identity),
+            log_level: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The same server with fresh per-session state.
+    #[must_use]
+    pub fn for_new_session(&self) -> Self {
+        Self {
+            catalog: Arc::clone(&self.catalog),
+            identity: Arc::clone(&self.identity),
+            log_level: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The catalog served.
+    #[must_use]
+    pub fn catalog(&self) -> &Arc<ToolCatalog> {
+        &self.catalog
+    }
+
+    fn log_level(&self) -> Option<LoggingLevel> {
+        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The principal the auth layer put in the HTTP request's extensions; anonymous over stdio
+/// or where no auth layer runs.
+fn principal_of(context: &RequestContext<RoleServer>) -> Arc<Principal> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Arc<Principal>>().cloned())
+        .unwrap_or_else(|| Arc::new(Principal::anonymous()))
+}
+
+fn session_of(context: &RequestContext<RoleServer>) -> Option<String> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get("mcp-session-id"))
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+impl ServerHandler for ToolServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .build();
+        let mut implementation =
+            Implementation::new(self.identity.name.clone(), self.identity.version.clone());
+        if let Some(title) = &self.identity.title {
+            implementation = implementation.with_title(title.clone());
+        }
+        let mut config = ServerConfig::new(capabilities).with_server_info(implementation);
+        if let Some(instructions) = &self.identity.instructions {
+            config = config.with_instructions(instructions.clone());
+        }
+        config
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(
+            self.catalog.descriptors().cloned().collect(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.catalog.get(name).map(|entry| entry.descriptor().clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let principal = principal_of(&context);
+        let span = tracing::info_span!(
+            "mcp",
+            mcp.method = "tools/call",
+            mcp.session = session_of(&context).as_deref(),
+            tool.name = %request.name,
+            consumer = principal.consumer.as_deref(),
+        );
+        let call_context = CallContext::from_request(&context, principal, self.log_level());
+        async move {
+            let started = std::time::Instant::now();
+            let outcome = self
+                .catalog
+                .call(&request.name, request.arguments, call_context)
+                .await;
+            match &outcome {
+                Ok(result) => tracing::info!(
+                    is_error = result.is_error.unwrap_or(false),
+                    elapsed_ms = started.elapsed().as_millis(),
+                    "tool call finished"
+                ),
+                Err(error) => tracing::info!(%error, "tool call refused"),
+            }
+            outcome.map(Into::into).map_err(Into::into)
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner) = Some(request.level);
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! An MCP endpoint over streamable HTTP, as an axum router.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use rmcp::transport::{
+    StreamableHttpServerConfig, StreamableHttpService,
+    streamable_http_server::session::{local::LocalSessionManager, never::NeverSessionManager},
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::ToolServer;
+
+/// Host names accepted by default: loopback only, the DNS-rebinding guard for local servers.
+pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
+
+/// Whether the endpoint keeps sessions for clients that negotiate 2025-11-25 or older.
+/// 2026-07-28 requests are always served statelessly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionMode {
+    /// `initialize` opens a session with an `Mcp-Session-Id`; GET opens its SSE stream.
+    #[default]
+    Sessions,
+    /// Every request stands alone.
+    Stateless,
+}
+
+/// An MCP endpoint at a path, ready to become an axum [`Router`].
+#[derive(Debug)]
+#[must_use]
+pub struct HttpEndpoint {
+    path: String,
+    server: ToolServer,
+    allowed_hosts: Option<Vec<String>>,
+    allowed_origins: Vec<String>,
+    session_mode: SessionMode,
+    max_request_body_bytes: usize,
+    sse_keep_alive: Option<Duration>,
+    json_response: bool,
+    cancellation: CancellationToken,
+}
+
+impl HttpEndpoint {
+    /// The endpoint serving `server` at `path` (`/weather/mcp`).
+    pub fn new(path: impl Into<String>, server: ToolServer) -> Self {
+        Self {
+            path: path.into(),
+            server,
+            allowed_hosts: Some(DEFAULT_ALLOWED_HOSTS.iter().map(|h| (*h).to_owned()).collect()),
+            allowed_origins: Vec::new(),
+            session_mode: SessionMode::Sessions,
+            max_request_body_bytes: 1024 * 1024,
+            sse_keep_alive: Some(Duration::from_secs(15)),
+            json_response: false,
+            cancellation: CancellationToken::new(),
+        }
+    }
+
+    /// Host names (or `host:port`) accepted in the `Host` header; others get 403.
+    pub fn with_allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Accepts any `Host` header. Only behind a proxy that checks it.
+    pub fn allow_any_host(mut self) -> Self {
+        self.allowed_hosts = None;
+        self
+    }
+
+    /// Browser origins accepted in the `Origin` header (`http://localhost:6274`); requests
+    /// without `Origin` always pass.
+    pub fn with_allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sessions or stateless.
+    pub fn with_session_mode(mut self, mode: SessionMode) -> Self {
+        self.session_mode = mode;
+        self
+    }
+
+    /// Largest accepted request body (default 1 MiB); larger ones get 413.
+    pub fn with_max_request_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_body_bytes = bytes;
+        self
+    }
+
+    /// Answers plain JSON instead of SSE where a request needs no streaming (stateless
+    /// mode only).
+    pub fn with_json_response(mut self, json: bool) -> Self {
+        self.json_response = json;
+        self
+    }
+
+    /// Stops every session and stream when cancelled.
+    pub fn with_cancellation(mut self, token: CancellationToken) -> Self {
+        self.cancellation = token;
+        self
+    }
+
+    /// The path served.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The router serving the endpoint at its path and nothing else.
+    pub fn into_router(self) -> Router {
+        let mut config = StreamableHttpServerConfig::default()
+            .with_sse_keep_alive(self.sse_keep_alive)
+            .with_legacy_session_mode(self.session_mode == SessionMode::Sessions)
+            .with_json_response(self.json_response)
+            .with_max_request_body_bytes(self.max_request_body_bytes)
+            .with_cancellation_token(self.cancellation);
+        config = match self.allowed_hosts {
+            Some(hosts) => config.with_allowed_hosts(hosts),
+            None => config.disable_allowed_hosts(),
+        };
+        if !self.allowed_origins.is_empty() {
+            config = config.with_allowed_origins(self.allowed_origins);
+        }
+        let server = self.server;
+        let factory = move || Ok(server.for_new_session());
+        match self.session_mode {
+            SessionMode::Sessions => Router::new().route_service(
+                &self.path,
+                StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config),
+            ),
+            SessionMode::Stateless => Router::new().route_service(
+                &self.path,
+                StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
+            ),
+        }
+    }
+}

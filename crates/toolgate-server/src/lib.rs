@@ -1,0 +1,29 @@
+//! Serving a [`ToolCatalog`](toolgate_tools::ToolCatalog) over MCP.
+//!
+//! [`ToolServer`] is the rmcp `ServerHandler`: `tools/list` from the catalog, `tools/call`
+//! validated by the catalog and run with the caller's [`Principal`](toolgate_tools::Principal),
+//! `logging/setLevel`, both protocol generations (2025-11-25 with `initialize` and sessions,
+//! 2026-07-28 stateless with `server/discover`). [`HttpEndpoint`] mounts it on an axum
+//! router at a path (streamable HTTP); [`serve_stdio`] runs it over standard input and output.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use toolgate_server::{HttpEndpoint, ServerIdentity, ToolServer};
+//! use toolgate_tools::ToolCatalog;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = ToolServer::new(Arc::new(ToolCatalog::default()), ServerIdentity::new("demo", "0.1.0"));
+//! let router = HttpEndpoint::new("/mcp", server).into_router();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//! axum::serve(listener, router).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod handler;
+mod http_endpoint;
+mod stdio;
+
+pub use handler::{ServerIdentity, ToolServer};
+pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode};
+pub use stdio::{StdioError, serve_stdio};

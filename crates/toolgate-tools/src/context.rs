@@ -1,0 +1,184 @@
+//! What a tool call can reach besides its arguments: the caller, cancellation, and the
+//! client on the other end (progress, log messages, sampling, elicitation).
+
+// Logging and sampling are deprecated by the 2026-07-28 protocol but remain the way to reach
+// clients that negotiated 2025-11-25, which is most of them.
+#![allow(deprecated)]
+
+use std::{fmt, sync::Arc};
+
+use rmcp::{
+    RoleServer,
+    model::{
+        CreateMessageRequestParams, ElicitRequestParams, ElicitResult,
+        CreateMessageResult, LoggingLevel, LoggingMessageNotificationParam,
+        ProgressNotificationParam, ProgressToken,
+    },
+    service::{Peer, RequestContext},
+};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Principal, ToolError};
+
+/// The context of one tool call.
+///
+/// Cheap to clone. Built by the MCP server for every `tools/call`; tools never build one
+/// except in tests, with [`CallContext::detached`].
+#[derive(Clone)]
+pub struct CallContext {
+    principal: Arc<Principal>,
+    cancellation: CancellationToken,
+    progress_token: Option<ProgressToken>,
+    min_log_level: Option<LoggingLevel>,
+    peer: Option<Peer<RoleServer>>,
+}
+
+impl fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallContext")
+            .field("principal", &self.principal)
+            .field("progress_token", &self.progress_token)
+            .field("connected", &self.peer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CallContext {
+    /// The context of a call that arrived over MCP.
+    ///
+    /// `min_log_level` is what the client asked for with `logging/setLevel`, if anything;
+    /// messages below it are not sent.
+    #[must_use]
+    pub fn from_request(
+        request: &RequestContext<RoleServer>,
+        principal: Arc<Principal>,
+        min_log_level: Option<LoggingLevel>,
+    ) -> Self {
+        Self {
+            principal,
+            cancellation: request.ct.clone(),
+            progress_token: request.meta.get_progress_token(),
+            min_log_level: request.meta.log_level().or(min_log_level),
+            peer: Some(request.peer.clone()),
+        }
+    }
+
+    /// A context with no client behind it: notifications go nowhere and client requests
+    /// fail with [`ToolError::ClientUnavailable`]. For tests and for calls made from code.
+    #[must_use]
+    pub fn detached(principal: Principal) -> Self {
+        Self {
+            principal: Arc::new(principal),
+            cancellation: CancellationToken::new(),
+            progress_token: None,
+            min_log_level: None,
+            peer: None,
+        }
+    }
+
+    /// Who is calling.
+    #[must_use]
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Cancelled when the client cancels the request or the session ends.
+    #[must_use]
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancellation
+    }
+
+    /// The progress token the client sent, if it asked for progress.
+    #[must_use]
+    pub fn progress_token(&self) -> Option<&ProgressToken> {
+        self.progress_token.as_ref()
+    }
+
+    /// Sends `notifications/progress` when the client asked for progress; otherwise does
+    /// nothing. A client that went away is not an error for the tool.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        let (Some(peer), Some(token)) = (&self.peer, &self.progress_token) else {
+            return;
+        };
+        let mut params = ProgressNotificationParam::new(token.clone(), progress);
+        if let Some(total) = total {
+            params = params.with_total(total);
+        }
+        if let Some(message) = message {
+            params = params.with_message(message);
+        }
+        if let Err(error) = peer.notify_progress(params).await {
+            tracing::debug!(%error, "progress notification not delivered");
+        }
+    }
+
+    /// Sends `notifications/message` at `level` unless the client asked for a higher
+    /// minimum level.
+    pub async fn log(&self, level: LoggingLevel, logger: Option<&str>, data: Value) {
+        let Some(peer) = &self.peer else {
+            return;
+        };
+        if let Some(min) = self.min_log_level
+            && level_rank(level) < level_rank(min)
+        {
+            return;
+        }
+        let mut params = LoggingMessageNotificationParam::new(level, data);
+        if let Some(logger) = logger {
+            params = params.with_logger(logger);
+        }
+        if let Err(error) = peer.notify_logging_message(params).await {
+            tracing::debug!(%error, "log notification not delivered");
+        }
+    }
+
+    /// Asks the client's model for a completion (`sampling/createMessage`).
+    ///
+    /// # Errors
+    /// [`ToolError::ClientUnavailable`] without a client, [`ToolError::ClientRequest`] when
+    /// the client refuses or fails.
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, ToolError> {
+        let peer = self.peer.as_ref().ok_or(ToolError::ClientUnavailable)?;
+        peer.create_message(params)
+            .await
+            .map_err(|source| ToolError::ClientRequest {
+                method: "sampling/createMessage",
+                source: Box::new(source),
+            })
+    }
+
+    /// Asks the user for input through the client (`elicitation/create`).
+    ///
+    /// # Errors
+    /// As for [`CallContext::sample`].
+    pub async fn elicit(
+        &self,
+        params: ElicitRequestParams,
+    ) -> Result<ElicitResult, ToolError> {
+        let peer = self.peer.as_ref().ok_or(ToolError::ClientUnavailable)?;
+        peer.create_elicitation(params)
+            .await
+            .map_err(|source| ToolError::ClientRequest {
+                method: "elicitation/create",
+                source: Box::new(source),
+            })
+    }
+}
+
+/// Severity order of MCP log levels (RFC 5424's, lowest first).
+fn level_rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}

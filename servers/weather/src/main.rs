@@ -1,0 +1,135 @@
+//! `weather`: the WeatherAPI MCP server. `cargo run` starts it on
+//! http://127.0.0.1:8000/weather/mcp; `--stdio` serves one client over stdin/stdout;
+//! `--demo` answers from a bundled sample upstream so no key or network is needed.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context as _;
+use clap::Parser;
+use toolgate_rest::UpstreamClient;
+use toolgate_server::{HttpEndpoint, serve_stdio};
+use toolgate_weather::{MCP_PATH, WeatherServer, api_key_from_env, start_demo_upstream};
+use tracing_subscriber::EnvFilter;
+use url::Url;
+
+/// The WeatherAPI MCP server (toolgate).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on for streamable HTTP.
+    #[arg(long, default_value = "127.0.0.1:8000", env = "WEATHER_LISTEN")]
+    listen: SocketAddr,
+    /// Serve one client over stdin/stdout instead of HTTP (Claude Desktop and other
+    /// clients that start the server themselves).
+    #[arg(long)]
+    stdio: bool,
+    /// Answer from the bundled sample upstream: deterministic sample data, no key, no network.
+    #[arg(long)]
+    demo: bool,
+    /// WeatherAPI base URL (default: the one in the tool definitions).
+    #[arg(long, env = "WEATHERAPI_BASE_URL")]
+    base_url: Option<Url>,
+    /// Tool definitions to load instead of the bundled weather-tools.yaml.
+    #[arg(long, value_name = "FILE")]
+    tools: Option<PathBuf>,
+    /// Host names accepted in the Host header (repeatable); default: loopback names only.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
+    /// Browser origins accepted in the Origin header (repeatable), e.g. http://localhost:6274.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // Logs always go to stderr: in stdio mode stdout carries the protocol.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(!cli.stdio)
+        .init();
+
+    let mut weather = WeatherServer::new();
+    if let Some(path) = &cli.tools {
+        weather = weather.with_tools_file(path);
+    }
+    let _demo = if cli.demo {
+        let (url, handle) = start_demo_upstream()
+            .await
+            .context("cannot start the demo upstream")?;
+        tracing::info!(upstream = %url, "demo mode: tools answer SAMPLE data from the bundled upstream, not real weather");
+        weather = weather.with_base_url(url).with_api_key("demo");
+        Some(handle)
+    } else {
+        if let Some(url) = &cli.base_url {
+            weather = weather.with_base_url(url.clone());
+        }
+        match api_key_from_env() {
+            Some(key) => weather = weather.with_api_key(key),
+            None => eprintln!(
+                "No WeatherAPI key: set WEATHERAPI_API_KEY (a free key is at https://www.weatherapi.com/signup.aspx).\n\
+                 The server starts anyway; tool calls will answer an error until a key is set.\n\
+                 To try every tool without a key or network, run with --demo."
+            ),
+        }
+        None
+    };
+
+    let client = UpstreamClient::new()?;
+    let server = weather.build(&client)?;
+
+    if cli.stdio {
+        serve_stdio(server).await?;
+        return Ok(());
+    }
+
+    let mut endpoint = HttpEndpoint::new(MCP_PATH, server);
+    if !cli.allowed_hosts.is_empty() {
+        endpoint = endpoint.with_allowed_hosts(cli.allowed_hosts.iter().cloned());
+    }
+    if !cli.allowed_origins.is_empty() {
+        endpoint = endpoint.with_allowed_origins(cli.allowed_origins.iter().cloned());
+    }
+    let router = endpoint.into_router();
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!("weather MCP server listening on http://{address}{MCP_PATH}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
