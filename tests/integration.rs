@@ -1,1 +1,8 @@
+//! Workspace integration tests: real loopback servers (a recording WeatherAPI-shaped
+//! upstream, the gateway) and a real rmcp client, in one test binary.
 
+mod harness;
+
+mod failures;
+mod transports;
+mod weather_tools;

@@ -26,15 +26,18 @@ for c in "${clients[@]}"; do
   case " ${all_clients[*]} " in *" $c "*) ;; *) echo "unknown client '$c' (known: ${all_clients[*]})" >&2; exit 2 ;; esac
 done
 wants() { case " ${clients[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# A setup failure is one failed check, so the run still ends with the summary line.
+die() {
+  echo "FAIL setup: $*"
+  echo "0 passed, 1 failed"
+  exit 1
+}
 
 bin="${WEATHER_BIN:-target/debug/weather}"
 if [[ "$bin" != /* ]]; then
   if [[ -n "${WEATHER_BIN:-}" && -e "$PWD/$bin" ]]; then bin="$PWD/$bin"; else bin="$root/$bin"; fi
 fi
-if [[ ! -x "$bin" ]]; then
-  echo "weather binary not found at $bin: build it (cargo build -p toolgate-weather) or set WEATHER_BIN" >&2
-  exit 2
-fi
+[[ -x "$bin" ]] || die "weather binary not found at $bin: build it (cargo build -p toolgate-weather) or set WEATHER_BIN"
 
 # --- install (idempotent: a stamp holds the hash of what was installed) ----------------------
 stamp_ok() { [[ -f "$1" ]] && [[ "$(cat "$1")" == "$(sha256sum "$2" | cut -d' ' -f1)" ]]; }
@@ -45,23 +48,25 @@ if wants inspector || wants ts-sdk; then
   if ! stamp_ok "$here/node_modules/.interop-stamp" "$here/package-lock.json" || [[ ! -x "$node" ]]; then
     echo "== npm ci (tests/interop)"
     (cd "$here" && timeout 600 npm ci --no-audit --no-fund >"$logs/npm-ci.log" 2>&1) \
-      || { tail -n 30 "$logs/npm-ci.log" >&2; exit 2; }
+      || { tail -n 30 "$logs/npm-ci.log" >&2; die "npm ci failed"; }
     stamp "$here/node_modules/.interop-stamp" "$here/package-lock.json"
   fi
   "$node" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=19)?0:1)' \
-    || { echo "node_modules/.bin/node is $("$node" --version); the Inspector needs >= 22.19" >&2; exit 2; }
+    || die "node_modules/.bin/node is $("$node" --version); the Inspector needs >= 22.19"
 fi
 
 python="${PYTHON:-python3}"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+  || die "$python is missing or older than 3.10 (set PYTHON)"
 for major in 2 1; do
   wants "py-sdk$major" || continue
   venv="$work/venv-mcp$major" req="$here/requirements-mcp$major.txt"
   if ! stamp_ok "$venv/.interop-stamp" "$req" || [[ ! -x "$venv/bin/python" ]]; then
     echo "== venv for mcp $major.x"
     rm -rf "$venv"
-    "$python" -m venv "$venv"
+    "$python" -m venv "$venv" || die "$python -m venv failed"
     timeout 600 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >"$logs/pip-mcp$major.log" 2>&1 \
-      || { tail -n 30 "$logs/pip-mcp$major.log" >&2; exit 2; }
+      || { tail -n 30 "$logs/pip-mcp$major.log" >&2; die "pip install -r $req failed"; }
     stamp "$venv/.interop-stamp" "$req"
   fi
 done
@@ -97,13 +102,11 @@ else
     sleep 0.2
   done
   if [[ -z "$ready" ]]; then
-    echo "weather server did not come up on $url; its log:" >&2
     tail -n 30 "$logs/weather-http.log" >&2
-    echo "0 passed, 1 failed"
-    exit 1
+    die "weather server did not answer on $url (its log is above)"
   fi
 fi
-echo "== server: $url (log: ${server_pid:+$logs/weather-http.log})"
+echo "== server: $url${server_pid:+ (log: $logs/weather-http.log)}"
 stdio_cmd=("$bin" --demo --stdio)
 
 # --- the clients ---------------------------------------------------------------------------
@@ -117,8 +120,8 @@ run_client() { # name transport command...
   local ok bad
   ok="$(grep -c '^ok  ' "$out" || true)"
   bad="$(grep -c '^FAIL ' "$out" || true)"
-  if [[ "$rc" -ne 0 && "$bad" -eq 0 ]] || [[ "$ok" -eq 0 && "$bad" -eq 0 ]]; then
-    echo "FAIL $name $transport run: exit $rc, no check failed or passed (stderr: $err)"
+  if [[ "$bad" -eq 0 && ("$rc" -ne 0 || "$ok" -eq 0) ]]; then
+    echo "FAIL $name $transport run: exit $rc after $ok passed checks and no failed one"
     bad=$((bad + 1))
   fi
   if [[ "$bad" -ne 0 && -s "$err" ]]; then

@@ -95,7 +95,8 @@ try {
   });
 } catch (e) {
   failed += 1;
-  console.log(`FAIL ts-sdk ${mode} session: ${e?.stack ?? e}`);
+  const why = `${e}${e?.cause ? ` (cause: ${e.cause.message ?? e.cause})` : ''}`.replace(/\s+/g, ' ');
+  console.log(`FAIL ts-sdk ${mode} session: ${why}`);
 } finally {
   await client.close().catch(() => {});
 }

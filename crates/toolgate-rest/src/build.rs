@@ -6,7 +6,7 @@ use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use http::HeaderName;
 use serde_json::{Map, Value, json};
-use toolgate_tools::{ToolAnnotations, ToolDescriptor, ToolSet, is_valid_tool_name, slugify};
+use toolgate_tools::{Tool, ToolAnnotations, ToolDescriptor, ToolSet, is_valid_tool_name, slugify};
 use url::Url;
 
 use crate::{
@@ -27,6 +27,8 @@ pub struct ToolsetOptions {
     pub fixed_query: Vec<(String, FixedValue)>,
     /// Fixed headers added to every tool.
     pub fixed_headers: Vec<(String, FixedValue)>,
+    /// Replaces the document's `timeout`.
+    pub timeout: Option<Duration>,
 }
 
 impl ToolsetOptions {
@@ -34,6 +36,13 @@ impl ToolsetOptions {
     #[must_use]
     pub fn with_base_url(mut self, url: Url) -> Self {
         self.base_url = Some(url);
+        self
+    }
+
+    /// Replaces the upstream timeout.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -56,7 +65,10 @@ impl ToolsetOptions {
 ///
 /// # Errors
 /// [`RestSpecError::Invalid`] naming the field path and the reason.
-pub fn build_toolset(spec: &RestToolsetSpec, client: &UpstreamClient) -> Result<ToolSet, RestSpecError> {
+pub fn build_toolset(
+    spec: &RestToolsetSpec,
+    client: &UpstreamClient,
+) -> Result<ToolSet, RestSpecError> {
     build_toolset_with(spec, client, &ToolsetOptions::default(), &spec.name)
 }
 
@@ -70,6 +82,23 @@ pub fn build_toolset_with(
     options: &ToolsetOptions,
     origin: &str,
 ) -> Result<ToolSet, RestSpecError> {
+    let tools = build_tools(spec, client, options, origin)?;
+    Ok(ToolSet::new(spec.name.clone())
+        .with_tags(spec.tags.iter().cloned())
+        .with_tools(
+            tools
+                .into_iter()
+                .map(|tool| Arc::new(tool) as Arc<dyn Tool>),
+        ))
+}
+
+/// The tools of `spec`, typed (tests inspect their requests).
+pub(crate) fn build_tools(
+    spec: &RestToolsetSpec,
+    client: &UpstreamClient,
+    options: &ToolsetOptions,
+    origin: &str,
+) -> Result<Vec<RestTool>, RestSpecError> {
     let invalid = |path: String, reason: String| RestSpecError::Invalid {
         origin: origin.to_owned(),
         path,
@@ -78,44 +107,71 @@ pub fn build_toolset_with(
     let base_url = match (&options.base_url, &spec.base_url) {
         (Some(url), _) => Some(url.clone()),
         (None, Some(text)) => Some(
-            Url::parse(text).map_err(|e| invalid("base_url".into(), format!("'{text}' is not a URL: {e}")))?,
+            Url::parse(text)
+                .map_err(|e| invalid("base_url".into(), format!("'{text}' is not a URL: {e}")))?,
         ),
         (None, None) => None,
     };
     if let Some(url) = &base_url
         && !matches!(url.scheme(), "http" | "https")
     {
-        return Err(invalid("base_url".into(), format!("'{url}' must be an http or https URL")));
+        return Err(invalid(
+            "base_url".into(),
+            format!("'{url}' must be an http or https URL"),
+        ));
     }
-    let timeout = match spec.timeout {
-        Some(0) => return Err(invalid("timeout".into(), "must be at least 1 millisecond".into())),
-        Some(ms) => Duration::from_millis(ms),
-        None => DEFAULT_TIMEOUT,
+    let timeout = match (options.timeout, spec.timeout) {
+        (Some(timeout), _) if !timeout.is_zero() => timeout,
+        (Some(_), _) | (None, Some(0)) => {
+            return Err(invalid(
+                "timeout".into(),
+                "must be at least 1 millisecond".into(),
+            ));
+        }
+        (None, Some(ms)) => Duration::from_millis(ms),
+        (None, None) => DEFAULT_TIMEOUT,
     };
     let max_response_bytes = match spec.max_response_size {
-        Some(0) => return Err(invalid("max_response_size".into(), "must be at least 1 byte".into())),
+        Some(0) => {
+            return Err(invalid(
+                "max_response_size".into(),
+                "must be at least 1 byte".into(),
+            ));
+        }
         Some(bytes) => bytes,
         None => DEFAULT_MAX_RESPONSE_BYTES,
     };
-    let limits = Arc::new(Limits { timeout, max_response_bytes });
+    let limits = Arc::new(Limits {
+        timeout,
+        max_response_bytes,
+    });
 
     let mut toolset_query: Vec<(String, FixedValue)> = spec
         .query
         .iter()
-        .flat_map(|(k, v)| v.values().into_iter().map(|v| (k.clone(), FixedValue::value(v))))
+        .flat_map(|(k, v)| {
+            v.values()
+                .into_iter()
+                .map(|v| (k.clone(), FixedValue::value(v)))
+        })
         .collect();
     toolset_query.extend(options.fixed_query.iter().cloned());
     let mut toolset_headers = Vec::new();
     for (name, values) in &spec.headers {
         let header = header_name(name).map_err(|r| invalid(format!("headers.{name}"), r))?;
-        toolset_headers.extend(values.values().into_iter().map(|v| (header.clone(), FixedValue::value(v))));
+        toolset_headers.extend(
+            values
+                .values()
+                .into_iter()
+                .map(|v| (header.clone(), FixedValue::value(v))),
+        );
     }
     for (name, value) in &options.fixed_headers {
         let header = header_name(name).map_err(|r| invalid(format!("headers.{name}"), r))?;
         toolset_headers.push((header, value.clone()));
     }
 
-    let mut toolset = ToolSet::new(spec.name.clone()).with_tags(spec.tags.iter().cloned());
+    let mut tools = Vec::with_capacity(spec.tools.len());
     let mut names = HashSet::new();
     for (index, tool_spec) in spec.tools.iter().enumerate() {
         let at = |field: &str| {
@@ -139,12 +195,15 @@ pub fn build_toolset_with(
         if !names.insert(tool.descriptor.name.to_string()) {
             return Err(invalid(
                 at("name"),
-                format!("the tool name '{}' is used twice in this toolset", tool.descriptor.name),
+                format!(
+                    "the tool name '{}' is used twice in this toolset",
+                    tool.descriptor.name
+                ),
             ));
         }
-        toolset = toolset.with_tool(Arc::new(tool));
+        tools.push(tool);
     }
-    Ok(toolset)
+    Ok(tools)
 }
 
 #[derive(Clone, Copy)]
@@ -167,7 +226,12 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             reqwest::Method::from_bytes(method_text.as_bytes())
                 .map_err(|e| problem("method", e.to_string()))?
         }
-        other => return Err(problem("method", format!("'{other}' is not a supported HTTP method"))),
+        other => {
+            return Err(problem(
+                "method",
+                format!("'{other}' is not a supported HTTP method"),
+            ));
+        }
     };
     let name = tool_name(spec, &method_text)?;
     let base = base_for(spec, cx.base_url)?;
@@ -182,31 +246,51 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         if !seen.insert((parameter.location, parameter.name.clone())) {
             return Err(problem(
                 &field,
-                format!("parameter '{}' in {} is declared twice", parameter.name, parameter.location.as_str()),
+                format!(
+                    "parameter '{}' in {} is declared twice",
+                    parameter.name,
+                    parameter.location.as_str()
+                ),
             ));
         }
         if parameter.location == ParameterLocation::Header {
-            header_name(&parameter.name).map_err(|r| problem(&format!("{field}.name"), r))?;
+            let header = header_name(&parameter.name).map_err(|r| problem(&format!("{field}.name"), r))?;
+            if cx.toolset_headers.iter().any(|(fixed, _)| fixed == header) {
+                return Err(problem(
+                    &field,
+                    format!("header parameter '{}' collides with a fixed header of the same name", parameter.name),
+                ));
+            }
         }
         if parameter.location == ParameterLocation::Path
             && !path.contains(&PathPart::Param(parameter.name.clone()))
         {
             return Err(problem(
                 &field,
-                format!("path parameter '{}' does not appear in path '{}'", parameter.name, spec.path),
+                format!(
+                    "path parameter '{}' does not appear in path '{}'",
+                    parameter.name, spec.path
+                ),
             ));
         }
         if parameter.location == ParameterLocation::Query
-            && (cx.toolset_query.iter().any(|(k, _)| k == &parameter.name) || spec.query.contains_key(&parameter.name))
+            && (cx.toolset_query.iter().any(|(k, _)| k == &parameter.name)
+                || spec.query.contains_key(&parameter.name))
         {
             return Err(problem(
                 &field,
-                format!("query parameter '{}' collides with a fixed query value of the same name", parameter.name),
+                format!(
+                    "query parameter '{}' collides with a fixed query value of the same name",
+                    parameter.name
+                ),
             ));
         }
         let argument = argument_name(parameter);
         if properties.contains_key(&argument) {
-            return Err(problem(&field, format!("two parameters map to the argument name '{argument}'")));
+            return Err(problem(
+                &field,
+                format!("two parameters map to the argument name '{argument}'"),
+            ));
         }
         if parameter.required || parameter.location == ParameterLocation::Path {
             required.push(Value::String(argument.clone()));
@@ -220,16 +304,22 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
     }
     for part in &path {
         if let PathPart::Param(wire) = part
-            && !bindings.iter().any(|b| b.location == ParameterLocation::Path && &b.wire == wire)
+            && !bindings
+                .iter()
+                .any(|b| b.location == ParameterLocation::Path && &b.wire == wire)
         {
-            return Err(problem("path", format!("placeholder '{{{wire}}}' has no `in: path` parameter")));
+            return Err(problem(
+                "path",
+                format!("placeholder '{{{wire}}}' has no `in: path` parameter"),
+            ));
         }
     }
     let has_body = if let Some(body) = &spec.request_body {
         let schema = body_schema(body).map_err(|r| problem("request_body", r))?;
         let mut schema = schema;
         if let (Some(description), Value::Object(map)) = (&body.description, &mut schema) {
-            map.entry("description").or_insert_with(|| Value::String(description.clone()));
+            map.entry("description")
+                .or_insert_with(|| Value::String(description.clone()));
         }
         if body.required {
             required.push(Value::String("body".into()));
@@ -241,11 +331,11 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
     };
 
     let mut fixed_query = cx.toolset_query.to_vec();
-    fixed_query.extend(
-        spec.query
-            .iter()
-            .flat_map(|(k, v)| v.values().into_iter().map(|v| (k.clone(), FixedValue::value(v)))),
-    );
+    fixed_query.extend(spec.query.iter().flat_map(|(k, v)| {
+        v.values()
+            .into_iter()
+            .map(|v| (k.clone(), FixedValue::value(v)))
+    }));
     let mut fixed_headers = cx.toolset_headers.to_vec();
     for (header, values) in &spec.headers {
         let name = header_name(header).map_err(|r| problem(&format!("headers.{header}"), r))?;
@@ -258,7 +348,12 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
                 format!("fixed header '{header}' is also declared as a parameter"),
             ));
         }
-        fixed_headers.extend(values.values().into_iter().map(|v| (name.clone(), FixedValue::value(v))));
+        fixed_headers.extend(
+            values
+                .values()
+                .into_iter()
+                .map(|v| (name.clone(), FixedValue::value(v))),
+        );
     }
 
     let input_schema = json!({
@@ -306,18 +401,27 @@ fn tool_name(spec: &RestToolSpec, method: &str) -> Result<String, Problem> {
         if !is_valid_tool_name(name) {
             return Err((
                 "name".into(),
-                format!("'{name}' is not a valid tool name: use 1 to 64 of a-z, A-Z, 0-9, '_' and '-'"),
+                format!(
+                    "'{name}' is not a valid tool name: use 1 to 64 of a-z, A-Z, 0-9, '_' and '-'"
+                ),
             ));
         }
         return Ok(name.clone());
     }
     if let Some(title) = spec.annotations.as_ref().and_then(|a| a.title.as_deref()) {
         return slugify(title).ok_or_else(|| {
-            ("annotations.title".into(), format!("no tool name can be made from the title '{title}'; set `name`"))
+            (
+                "annotations.title".into(),
+                format!("no tool name can be made from the title '{title}'; set `name`"),
+            )
         });
     }
-    slugify(&format!("{method} {}", spec.path))
-        .ok_or_else(|| ("name".into(), "no tool name can be made from method and path; set `name`".into()))
+    slugify(&format!("{method} {}", spec.path)).ok_or_else(|| {
+        (
+            "name".into(),
+            "no tool name can be made from method and path; set `name`".into(),
+        )
+    })
 }
 
 /// The tool's base URL: the toolset's, with `scheme` and `host` overrides applied; the
@@ -327,11 +431,18 @@ fn base_for(spec: &RestToolSpec, toolset: Option<&Url>) -> Result<Url, Problem> 
         (Some(url), _) => url.clone(),
         (None, Some(host)) => {
             let scheme = spec.scheme.as_deref().unwrap_or("https");
-            Url::parse(&format!("{scheme}://{host}/"))
-                .map_err(|e| ("host".to_owned(), format!("'{host}' is not a valid host: {e}")))?
+            Url::parse(&format!("{scheme}://{host}/")).map_err(|e| {
+                (
+                    "host".to_owned(),
+                    format!("'{host}' is not a valid host: {e}"),
+                )
+            })?
         }
         (None, None) => {
-            return Err(("path".into(), "no base_url for the toolset and no host for the tool".into()));
+            return Err((
+                "path".into(),
+                "no base_url for the toolset and no host for the tool".into(),
+            ));
         }
     };
     if let Some(scheme) = &spec.scheme {
@@ -343,16 +454,24 @@ fn base_for(spec: &RestToolSpec, toolset: Option<&Url>) -> Result<Url, Problem> 
     }
     if let Some(host) = &spec.host {
         let (hostname, port) = match host.rsplit_once(':') {
-            Some((h, p)) if !h.contains(']') || h.ends_with(']') => match p.parse::<u16>() {
+            Some((h, p)) if !h.starts_with('[') || h.ends_with(']') => match p.parse::<u16>() {
                 Ok(port) => (h, Some(port)),
                 Err(_) => return Err(("host".into(), format!("'{host}' has an invalid port"))),
             },
             _ => (host.as_str(), None),
         };
-        url.set_host(Some(hostname))
-            .map_err(|e| ("host".to_owned(), format!("'{host}' is not a valid host: {e}")))?;
-        url.set_port(port)
-            .map_err(|()| ("host".to_owned(), format!("cannot set the port of '{host}'")))?;
+        url.set_host(Some(hostname)).map_err(|e| {
+            (
+                "host".to_owned(),
+                format!("'{host}' is not a valid host: {e}"),
+            )
+        })?;
+        url.set_port(port).map_err(|()| {
+            (
+                "host".to_owned(),
+                format!("cannot set the port of '{host}'"),
+            )
+        })?;
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -373,7 +492,13 @@ fn argument_name(parameter: &ParameterSpec) -> String {
     };
     let clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{}_{clean}", parameter.location.as_str())
 }
@@ -395,7 +520,10 @@ fn parameter_schema(parameter: &ParameterSpec) -> Value {
     merge("enum", parameter.allowed.clone().map(Value::Array));
     merge("items", parameter.items.clone());
     merge("default", parameter.default.clone());
-    merge("description", parameter.description.clone().map(Value::String));
+    merge(
+        "description",
+        parameter.description.clone().map(Value::String),
+    );
     if let Some(example) = &parameter.example {
         schema
             .entry("examples")
@@ -433,7 +561,9 @@ fn body_schema(body: &crate::RequestBodySpec) -> Result<Value, String> {
 }
 
 /// The JSON schema of the first 2xx response, when it describes an object.
-fn output_schema(responses: &indexmap::IndexMap<String, crate::spec::ResponseSpec>) -> Option<Value> {
+fn output_schema(
+    responses: &indexmap::IndexMap<String, crate::spec::ResponseSpec>,
+) -> Option<Value> {
     let mut codes: Vec<&String> = responses
         .keys()
         .filter(|code| code.starts_with('2'))
@@ -456,7 +586,8 @@ fn output_schema(responses: &indexmap::IndexMap<String, crate::spec::ResponseSpe
 }
 
 fn header_name(name: &str) -> Result<HeaderName, String> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("'{name}' is not a valid header name"))
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("'{name}' is not a valid header name"))
 }
 
 #[cfg(test)]

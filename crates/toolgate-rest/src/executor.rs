@@ -78,7 +78,11 @@ impl UpstreamClient {
         .await;
         match outcome {
             Err(_elapsed) => {
-                tracing::warn!(upstream, timeout_ms = timeout.as_millis(), "upstream timed out");
+                tracing::warn!(
+                    upstream,
+                    timeout_ms = timeout.as_millis(),
+                    "upstream timed out"
+                );
                 error_result(format!(
                     "The upstream {upstream} did not answer within {}.",
                     human_duration(timeout)
@@ -89,14 +93,30 @@ impl UpstreamClient {
                 error_result(describe_transport_error(&error, upstream))
             }
             Ok(Ok((status, _, _, Body::TooLarge))) => {
-                tracing::warn!(upstream, status = status.as_u16(), max_bytes, "upstream response too large");
+                tracing::warn!(
+                    upstream,
+                    status = status.as_u16(),
+                    max_bytes,
+                    "upstream response too large"
+                );
                 error_result(format!(
                     "The upstream {upstream} answered HTTP {status} with a body larger than the {max_bytes}-byte limit; it was not read."
                 ))
             }
             Ok(Ok((status, content_type, location, Body::Complete(bytes)))) => {
-                tracing::debug!(upstream, status = status.as_u16(), bytes = bytes.len(), "upstream answered");
-                to_result(status, content_type.as_deref(), location.as_deref(), &bytes, upstream)
+                tracing::debug!(
+                    upstream,
+                    status = status.as_u16(),
+                    bytes = bytes.len(),
+                    "upstream answered"
+                );
+                to_result(
+                    status,
+                    content_type.as_deref(),
+                    location.as_deref(),
+                    &bytes,
+                    upstream,
+                )
             }
         }
     }
@@ -107,7 +127,10 @@ enum Body {
     TooLarge,
 }
 
-async fn read_bounded(mut response: reqwest::Response, max_bytes: usize) -> Result<Body, reqwest::Error> {
+async fn read_bounded(
+    mut response: reqwest::Response,
+    max_bytes: usize,
+) -> Result<Body, reqwest::Error> {
     if response
         .content_length()
         .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > max_bytes))
@@ -135,7 +158,9 @@ fn to_result(
     if !status.is_success() {
         let mut message = format!("The upstream {upstream} answered HTTP {status}");
         if let Some(location) = location.filter(|_| status.is_redirection()) {
-            message.push_str(&format!(" redirecting to {location} (redirects are not followed)"));
+            message.push_str(&format!(
+                " redirecting to {location} (redirects are not followed)"
+            ));
         }
         let excerpt = excerpt(&text);
         if excerpt.is_empty() {
@@ -163,7 +188,12 @@ fn to_result(
 
 /// `application/json`, `application/problem+json`, `text/json`…
 fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 

@@ -5,8 +5,8 @@ use std::{fmt, sync::Arc, time::Duration};
 use http::{HeaderName, HeaderValue};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
-use tracing::Instrument;
 use toolgate_tools::{CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture};
+use tracing::Instrument;
 use url::Url;
 
 use crate::{
@@ -68,7 +68,10 @@ impl Tool for RestTool {
         Box::pin(async move {
             let name = self.descriptor.name.as_ref();
             if let Some(hint) = self.missing_credential() {
-                tracing::warn!(tool.name = name, "tool called without its configured credential");
+                tracing::warn!(
+                    tool.name = name,
+                    "tool called without its configured credential"
+                );
                 return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
                     "The tool '{name}' is not configured yet: {hint}."
                 ))]));
@@ -83,7 +86,12 @@ impl Tool for RestTool {
             );
             let call = self
                 .client
-                .execute(request, &upstream, self.limits.timeout, self.limits.max_response_bytes)
+                .execute(
+                    request,
+                    &upstream,
+                    self.limits.timeout,
+                    self.limits.max_response_bytes,
+                )
                 .instrument(span);
             tokio::select! {
                 result = call => Ok(result),
@@ -108,7 +116,10 @@ impl RestTool {
     }
 
     /// The upstream request for validated `arguments`.
-    pub(crate) fn build_request(&self, arguments: &JsonObject) -> Result<reqwest::Request, ToolError> {
+    pub(crate) fn build_request(
+        &self,
+        arguments: &JsonObject,
+    ) -> Result<reqwest::Request, ToolError> {
         let tool = self.descriptor.name.as_ref();
         let refused = |refused: crate::request::ArgumentRefused| ToolError::InvalidArguments {
             tool: tool.to_owned(),
@@ -139,7 +150,11 @@ impl RestTool {
                     pairs.append_pair(key, secret.expose());
                 }
             }
-            for binding in self.bindings.iter().filter(|b| b.location == ParameterLocation::Query) {
+            for binding in self
+                .bindings
+                .iter()
+                .filter(|b| b.location == ParameterLocation::Query)
+            {
                 if let Some(value) = arguments.get(&binding.argument) {
                     for text in query_values(value) {
                         pairs.append_pair(&binding.wire, &text);
@@ -157,20 +172,30 @@ impl RestTool {
                 let mut header = HeaderValue::from_str(secret.expose()).map_err(|_| {
                     ToolError::InvalidArguments {
                         tool: tool.to_owned(),
-                        problems: format!("the fixed header '{name}' has a value that is not a valid header value"),
+                        problems: format!(
+                            "the fixed header '{name}' has a value that is not a valid header value"
+                        ),
                     }
                 })?;
                 header.set_sensitive(true);
                 builder = builder.header(name.clone(), header);
             }
         }
-        for binding in self.bindings.iter().filter(|b| b.location == ParameterLocation::Header) {
+        for binding in self
+            .bindings
+            .iter()
+            .filter(|b| b.location == ParameterLocation::Header)
+        {
             if let Some(value) = arguments.get(&binding.argument) {
                 let text = header_text(&binding.argument, value).map_err(refused)?;
-                let header = HeaderValue::from_str(&text).map_err(|_| ToolError::InvalidArguments {
-                    tool: tool.to_owned(),
-                    problems: format!("argument '{}' is not a valid header value", binding.argument),
-                })?;
+                let header =
+                    HeaderValue::from_str(&text).map_err(|_| ToolError::InvalidArguments {
+                        tool: tool.to_owned(),
+                        problems: format!(
+                            "argument '{}' is not a valid header value",
+                            binding.argument
+                        ),
+                    })?;
                 builder = builder.header(binding.wire.as_str(), header);
             }
         }
@@ -179,10 +204,12 @@ impl RestTool {
         {
             builder = builder.json(body);
         }
-        builder.build().map_err(|error| ToolError::InvalidArguments {
-            tool: tool.to_owned(),
-            problems: format!("the request cannot be built: {}", error.without_url()),
-        })
+        builder
+            .build()
+            .map_err(|error| ToolError::InvalidArguments {
+                tool: tool.to_owned(),
+                problems: format!("the request cannot be built: {}", error.without_url()),
+            })
     }
 
     fn binding(&self, location: ParameterLocation, wire: &str) -> Option<&Binding> {

@@ -92,7 +92,10 @@ impl ToolServer {
     }
 
     fn log_level(&self) -> Option<LoggingLevel> {
-        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner)
+        *self
+            .log_level
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -144,7 +147,9 @@ impl ServerHandler for ToolServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.catalog.get(name).map(|entry| entry.descriptor().clone())
+        self.catalog
+            .get(name)
+            .map(|entry| entry.descriptor().clone())
     }
 
     async fn call_tool(
@@ -186,7 +191,10 @@ impl ServerHandler for ToolServer {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        *self.log_level.lock().unwrap_or_else(PoisonError::into_inner) = Some(request.level);
+        *self
+            .log_level
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(request.level);
         Ok(())
     }
 }

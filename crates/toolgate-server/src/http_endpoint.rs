@@ -47,7 +47,12 @@ impl HttpEndpoint {
         Self {
             path: path.into(),
             server,
-            allowed_hosts: Some(DEFAULT_ALLOWED_HOSTS.iter().map(|h| (*h).to_owned()).collect()),
+            allowed_hosts: Some(
+                DEFAULT_ALLOWED_HOSTS
+                    .iter()
+                    .map(|h| (*h).to_owned())
+                    .collect(),
+            ),
             allowed_origins: Vec::new(),
             session_mode: SessionMode::Sessions,
             max_request_body_bytes: 1024 * 1024,
@@ -135,11 +140,19 @@ impl HttpEndpoint {
         match self.session_mode {
             SessionMode::Sessions => Router::new().route_service(
                 &self.path,
-                StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config),
+                StreamableHttpService::new(
+                    factory,
+                    Arc::new(LocalSessionManager::default()),
+                    config,
+                ),
             ),
             SessionMode::Stateless => Router::new().route_service(
                 &self.path,
-                StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config),
+                StreamableHttpService::new(
+                    factory,
+                    Arc::new(NeverSessionManager::default()),
+                    config,
+                ),
             ),
         }
     }

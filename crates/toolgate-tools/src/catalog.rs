@@ -56,7 +56,9 @@ impl ToolCatalog {
     /// # Errors
     /// [`RegistryError::DuplicateName`] naming both toolsets when two tools share a name,
     /// [`RegistryError::InvalidName`] and [`RegistryError::InvalidSchema`].
-    pub fn build<'a>(toolsets: impl IntoIterator<Item = &'a ToolSet>) -> Result<Self, RegistryError> {
+    pub fn build<'a>(
+        toolsets: impl IntoIterator<Item = &'a ToolSet>,
+    ) -> Result<Self, RegistryError> {
         let mut entries: IndexMap<String, CatalogEntry> = IndexMap::new();
         for set in toolsets {
             for tool in set.tools() {
@@ -180,7 +182,9 @@ fn describe(error: &ValidationError<'_>) -> String {
         .replace("~0", "~");
     match error.kind() {
         ValidationErrorKind::Required { property } => {
-            let property = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
+            let property = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned);
             if argument.is_empty() {
                 format!("missing required argument '{property}'")
             } else {

@@ -10,9 +10,8 @@ use std::{fmt, sync::Arc};
 use rmcp::{
     RoleServer,
     model::{
-        CreateMessageRequestParams, ElicitRequestParams, ElicitResult,
-        CreateMessageResult, LoggingLevel, LoggingMessageNotificationParam,
-        ProgressNotificationParam, ProgressToken,
+        CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
+        LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken,
     },
     service::{Peer, RequestContext},
 };
@@ -155,10 +154,7 @@ impl CallContext {
     ///
     /// # Errors
     /// As for [`CallContext::sample`].
-    pub async fn elicit(
-        &self,
-        params: ElicitRequestParams,
-    ) -> Result<ElicitResult, ToolError> {
+    pub async fn elicit(&self, params: ElicitRequestParams) -> Result<ElicitResult, ToolError> {
         let peer = self.peer.as_ref().ok_or(ToolError::ClientUnavailable)?;
         peer.create_elicitation(params)
             .await

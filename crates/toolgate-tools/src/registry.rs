@@ -99,11 +99,20 @@ impl ToolRegistry {
     /// # Errors
     /// [`RegistryError::UnknownTag`] for a tag no toolset carries (a typo would otherwise
     /// serve an empty endpoint), and whatever [`ToolCatalog::build`] refuses.
-    pub fn catalog_for_tags<S: AsRef<str>>(&self, tags: &[S]) -> Result<ToolCatalog, RegistryError> {
+    pub fn catalog_for_tags<S: AsRef<str>>(
+        &self,
+        tags: &[S],
+    ) -> Result<ToolCatalog, RegistryError> {
         for tag in tags {
             let tag = tag.as_ref();
-            if !self.toolsets.iter().any(|set| set.tags.iter().any(|t| t == tag)) {
-                return Err(RegistryError::UnknownTag { tag: tag.to_owned() });
+            if !self
+                .toolsets
+                .iter()
+                .any(|set| set.tags.iter().any(|t| t == tag))
+            {
+                return Err(RegistryError::UnknownTag {
+                    tag: tag.to_owned(),
+                });
             }
         }
         ToolCatalog::build(self.toolsets.iter().filter(|set| {

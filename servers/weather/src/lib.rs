@@ -6,7 +6,7 @@
 
 pub mod demo;
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use toolgate_rest::{
     FixedValue, RestSpecError, RestToolsetSpec, ToolsetOptions, UpstreamClient, UpstreamError,
@@ -54,6 +54,7 @@ pub struct WeatherServer {
     api_key: Option<String>,
     base_url: Option<Url>,
     tools_file: Option<PathBuf>,
+    timeout: Option<Duration>,
 }
 
 impl WeatherServer {
@@ -80,6 +81,12 @@ impl WeatherServer {
         self
     }
 
+    /// Upstream timeout, replacing the one in the tool definitions.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
     /// Whether a key was given.
     #[must_use]
     pub fn has_api_key(&self) -> bool {
@@ -92,7 +99,10 @@ impl WeatherServer {
     /// [`WeatherError`] when the tool definitions are invalid.
     pub fn build(&self, client: &UpstreamClient) -> Result<ToolServer, WeatherError> {
         let (spec, origin) = match &self.tools_file {
-            Some(path) => (RestToolsetSpec::from_file(path)?, path.display().to_string()),
+            Some(path) => (
+                RestToolsetSpec::from_file(path)?,
+                path.display().to_string(),
+            ),
             None => (
                 RestToolsetSpec::from_yaml(BUNDLED_TOOLS, "weather-tools.yaml (bundled)")?,
                 "weather-tools.yaml (bundled)".to_owned(),
@@ -107,6 +117,9 @@ impl WeatherServer {
         let mut options = ToolsetOptions::default().with_fixed_query("key", key);
         if let Some(url) = &self.base_url {
             options = options.with_base_url(url.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
         }
         let toolset = build_toolset_with(&spec, client, &options, &origin)?;
         let mut registry = ToolRegistry::new();

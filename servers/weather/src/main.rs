@@ -2,7 +2,7 @@
 //! http://127.0.0.1:8000/weather/mcp; `--stdio` serves one client over stdin/stdout;
 //! `--demo` answers from a bundled sample upstream so no key or network is needed.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context as _;
 use clap::Parser;
@@ -29,6 +29,9 @@ struct Cli {
     /// WeatherAPI base URL (default: the one in the tool definitions).
     #[arg(long, env = "WEATHERAPI_BASE_URL")]
     base_url: Option<Url>,
+    /// Upstream timeout in milliseconds (default: the tool definitions' timeout, 10000).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    timeout_ms: Option<u64>,
     /// Tool definitions to load instead of the bundled weather-tools.yaml.
     #[arg(long, value_name = "FILE")]
     tools: Option<PathBuf>,
@@ -55,6 +58,9 @@ async fn main() -> anyhow::Result<()> {
     let mut weather = WeatherServer::new();
     if let Some(path) = &cli.tools {
         weather = weather.with_tools_file(path);
+    }
+    if let Some(ms) = cli.timeout_ms {
+        weather = weather.with_timeout(Duration::from_millis(ms));
     }
     let _demo = if cli.demo {
         let (url, handle) = start_demo_upstream()

@@ -19,21 +19,36 @@ fn json_object_gets_structured_content_ok() {
     );
     assert_eq!(result.is_error, Some(false));
     assert_eq!(
-        result.structured_content.as_ref().and_then(|v| v.pointer("/location/name")),
+        result
+            .structured_content
+            .as_ref()
+            .and_then(|v| v.pointer("/location/name")),
         Some(&Value::from("London"))
     );
 }
 
 #[test]
 fn json_array_is_text_only_ok() {
-    let result = to_result(reqwest::StatusCode::OK, Some("application/json"), None, b"[1,2]", "u");
+    let result = to_result(
+        reqwest::StatusCode::OK,
+        Some("application/json"),
+        None,
+        b"[1,2]",
+        "u",
+    );
     assert!(result.structured_content.is_none());
     assert_eq!(text_of(&result), "[1,2]");
 }
 
 #[test]
 fn non_json_is_text_ok() {
-    let result = to_result(reqwest::StatusCode::OK, Some("text/plain"), None, b"{\"a\":1}", "u");
+    let result = to_result(
+        reqwest::StatusCode::OK,
+        Some("text/plain"),
+        None,
+        b"{\"a\":1}",
+        "u",
+    );
     assert!(result.structured_content.is_none());
     assert_eq!(text_of(&result), "{\"a\":1}");
 }
@@ -56,7 +71,13 @@ fn server_error_is_error_result_with_status_fails() {
 #[test]
 fn long_error_body_is_truncated_ok() {
     let body = "x".repeat(10_000);
-    let result = to_result(reqwest::StatusCode::BAD_GATEWAY, None, None, body.as_bytes(), "u");
+    let result = to_result(
+        reqwest::StatusCode::BAD_GATEWAY,
+        None,
+        None,
+        body.as_bytes(),
+        "u",
+    );
     let text = text_of(&result);
     assert!(text.len() < 1_200, "{}", text.len());
     assert!(text.ends_with("…(truncated)"));
@@ -78,6 +99,8 @@ fn redirect_names_location_fails() {
 #[test]
 fn json_media_types() {
     assert!(is_json_media_type("application/json"));
-    assert!(is_json_media_type("application/problem+json; charset=utf-8"));
+    assert!(is_json_media_type(
+        "application/problem+json; charset=utf-8"
+    ));
     assert!(!is_json_media_type("text/html"));
 }

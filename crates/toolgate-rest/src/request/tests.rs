@@ -28,10 +28,22 @@ fn template_unbalanced_fails() {
 
 #[test]
 fn segment_traversal_is_encoded_ok() {
-    assert_eq!(encode_segment("path_id", &json!("../admin")).expect("ok"), "..%2Fadmin");
-    assert_eq!(encode_segment("path_id", &json!("a?b#c")).expect("ok"), "a%3Fb%23c");
-    assert_eq!(encode_segment("path_id", &json!("100%")).expect("ok"), "100%25");
-    assert_eq!(encode_segment("path_id", &json!("é")).expect("ok"), "%C3%A9");
+    assert_eq!(
+        encode_segment("path_id", &json!("../admin")).expect("ok"),
+        "..%2Fadmin"
+    );
+    assert_eq!(
+        encode_segment("path_id", &json!("a?b#c")).expect("ok"),
+        "a%3Fb%23c"
+    );
+    assert_eq!(
+        encode_segment("path_id", &json!("100%")).expect("ok"),
+        "100%25"
+    );
+    assert_eq!(
+        encode_segment("path_id", &json!("é")).expect("ok"),
+        "%C3%A9"
+    );
     assert_eq!(encode_segment("path_id", &json!(42)).expect("ok"), "42");
 }
 
@@ -48,7 +60,10 @@ fn header_crlf_fails() {
     assert_eq!(refused.argument, "header_x");
     assert!(header_text("header_x", &json!("a\nb")).is_err());
     assert!(header_text("header_x", &json!("a\u{0}b")).is_err());
-    assert_eq!(header_text("header_x", &json!("plain value")).expect("ok"), "plain value");
+    assert_eq!(
+        header_text("header_x", &json!("plain value")).expect("ok"),
+        "plain value"
+    );
 }
 
 #[test]

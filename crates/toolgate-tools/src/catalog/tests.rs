@@ -11,8 +11,15 @@ fn tool(name: &str, schema: serde_json::Value) -> Arc<dyn crate::Tool> {
     Arc::new(FnTool::new(
         ToolDescriptor::new(name.to_owned(), "test tool", schema_object(schema)),
         |args, ctx| async move {
-            let who = ctx.principal().subject.clone().unwrap_or_else(|| "anonymous".into());
-            Ok(text_result(format!("{who}:{}", serde_json::Value::Object(args))))
+            let who = ctx
+                .principal()
+                .subject
+                .clone()
+                .unwrap_or_else(|| "anonymous".into());
+            Ok(text_result(format!(
+                "{who}:{}",
+                serde_json::Value::Object(args)
+            )))
         },
     ))
 }
@@ -49,7 +56,9 @@ fn catalog() -> crate::ToolCatalog {
             .with_tags(["other"])
             .with_tool(tool("other-tool", json!({"type": "object"}))),
     );
-    registry.catalog_for_tags(&["weather-tools"]).expect("catalog")
+    registry
+        .catalog_for_tags(&["weather-tools"])
+        .expect("catalog")
 }
 
 #[test]
@@ -63,19 +72,32 @@ fn tags_select_toolsets_ok() {
 #[test]
 fn unknown_tag_fails() {
     let registry = ToolRegistry::new();
-    let error = registry.catalog_for_tags(&["nope"]).expect_err("unknown tag");
+    let error = registry
+        .catalog_for_tags(&["nope"])
+        .expect_err("unknown tag");
     assert!(matches!(error, RegistryError::UnknownTag { .. }));
 }
 
 #[test]
 fn duplicate_name_names_both_sources_fails() {
     let mut registry = ToolRegistry::new();
-    registry.add(ToolSet::new("first").with_tags(["t"]).with_tool(tool("same", json!({}))));
-    registry.add(ToolSet::new("second").with_tags(["t"]).with_tool(tool("same", json!({}))));
+    registry.add(
+        ToolSet::new("first")
+            .with_tags(["t"])
+            .with_tool(tool("same", json!({}))),
+    );
+    registry.add(
+        ToolSet::new("second")
+            .with_tags(["t"])
+            .with_tool(tool("same", json!({}))),
+    );
     let error = registry.catalog_for_tags(&["t"]).expect_err("duplicate");
     let message = error.to_string();
     assert!(message.contains("'same'"), "{message}");
-    assert!(message.contains("'first'") && message.contains("'second'"), "{message}");
+    assert!(
+        message.contains("'first'") && message.contains("'second'"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -102,7 +124,10 @@ fn invalid_schema_fails() {
 fn valid_arguments_ok() {
     let catalog = catalog();
     catalog
-        .validate("forecast-api", &args(json!({"query_q": "London", "query_days": 2})))
+        .validate(
+            "forecast-api",
+            &args(json!({"query_q": "London", "query_days": 2})),
+        )
         .expect("valid");
 }
 
@@ -112,14 +137,20 @@ fn missing_required_argument_fails() {
         .validate("forecast-api", &args(json!({"query_days": 2})))
         .expect_err("missing");
     let message = error.to_string();
-    assert!(message.contains("missing required argument 'query_q'"), "{message}");
+    assert!(
+        message.contains("missing required argument 'query_q'"),
+        "{message}"
+    );
     assert!(message.contains("'forecast-api'"), "{message}");
 }
 
 #[test]
 fn enum_violation_names_argument_and_rule_fails() {
     let error = catalog()
-        .validate("forecast-api", &args(json!({"query_q": "x", "query_days": 9})))
+        .validate(
+            "forecast-api",
+            &args(json!({"query_q": "x", "query_days": 9})),
+        )
         .expect_err("enum");
     let message = error.to_string();
     assert!(message.contains("argument 'query_days'"), "{message}");
@@ -129,7 +160,10 @@ fn enum_violation_names_argument_and_rule_fails() {
 #[test]
 fn wrong_type_fails() {
     let error = catalog()
-        .validate("forecast-api", &args(json!({"query_q": 5, "query_days": 1})))
+        .validate(
+            "forecast-api",
+            &args(json!({"query_q": 5, "query_days": 1})),
+        )
         .expect_err("type");
     assert!(error.to_string().contains("rule: type"), "{error}");
 }
@@ -153,12 +187,17 @@ fn unknown_argument_fails() {
             &args(json!({"query_q": "x", "query_days": 1, "query_key": "steal"})),
         )
         .expect_err("additional");
-    assert!(error.to_string().contains("unknown argument(s): query_key"), "{error}");
+    assert!(
+        error.to_string().contains("unknown argument(s): query_key"),
+        "{error}"
+    );
 }
 
 #[test]
 fn unknown_tool_fails() {
-    let error = catalog().validate("nope", &JsonObject::new()).expect_err("unknown");
+    let error = catalog()
+        .validate("nope", &JsonObject::new())
+        .expect_err("unknown");
     assert!(matches!(error, ToolError::UnknownTool { .. }));
     let data: rmcp::ErrorData = error.into();
     assert_eq!(data.code.0, -32602);
@@ -182,7 +221,11 @@ async fn call_reaches_tool_with_principal_ok() {
 #[tokio::test]
 async fn call_with_invalid_arguments_never_runs_tool_fails() {
     let error = catalog()
-        .call("forecast-api", None, CallContext::detached(Principal::anonymous()))
+        .call(
+            "forecast-api",
+            None,
+            CallContext::detached(Principal::anonymous()),
+        )
         .await
         .expect_err("invalid");
     assert!(matches!(error, ToolError::InvalidArguments { .. }));

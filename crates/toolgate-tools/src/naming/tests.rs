@@ -5,7 +5,10 @@ fn slug_of_title_ok() {
     assert_eq!(slugify("Realtime API").as_deref(), Some("realtime-api"));
     assert_eq!(slugify("IP Lookup API").as_deref(), Some("ip-lookup-api"));
     assert_eq!(slugify("  Get -- a  pet! ").as_deref(), Some("get-a-pet"));
-    assert_eq!(slugify("snake_case_kept").as_deref(), Some("snake_case_kept"));
+    assert_eq!(
+        slugify("snake_case_kept").as_deref(),
+        Some("snake_case_kept")
+    );
 }
 
 #[test]

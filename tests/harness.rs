@@ -1,0 +1,12 @@
+//! Builders for the real pieces a test starts: [`RestUpstream`], [`Gateway`], and MCP
+//! clients ([`connect`], [`connect_discover`], [`connect_stdio`]).
+
+mod client;
+mod gateway;
+mod upstream;
+
+pub(crate) use client::{
+    call, connect, connect_discover, connect_stdio, error_of, text_of, weather_binary,
+};
+pub(crate) use gateway::Gateway;
+pub(crate) use upstream::RestUpstream;

@@ -1,0 +1,101 @@
+//! Real rmcp clients: streamable HTTP with the 2025-11-25 handshake or 2026-07-28
+//! discovery, and stdio through a child process.
+
+use std::path::PathBuf;
+
+use rmcp::{
+    RoleClient, ServiceError, ServiceExt,
+    model::{CallToolRequestParams, CallToolResult, ErrorData, ProtocolVersion},
+    service::{ClientLifecycleMode, ClientServiceExt, RunningService},
+    transport::{StreamableHttpClientTransport, TokioChildProcess},
+};
+use serde_json::Value;
+
+use super::Gateway;
+
+/// A connected MCP client; disconnects when dropped.
+pub(crate) type McpClient = RunningService<RoleClient, ()>;
+
+fn install_tls() {
+    // Building an upstream client installs the process-wide crypto provider the rmcp
+    // client's reqwest needs.
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+}
+
+/// Connects with `initialize` (protocol 2025-11-25, sessions).
+pub(crate) async fn connect(gateway: &Gateway) -> McpClient {
+    install_tls();
+    let transport = StreamableHttpClientTransport::from_uri(gateway.url());
+    ().serve(transport).await.expect("MCP handshake")
+}
+
+/// Connects with `server/discover` (protocol 2026-07-28, stateless).
+pub(crate) async fn connect_discover(gateway: &Gateway) -> McpClient {
+    install_tls();
+    let transport = StreamableHttpClientTransport::from_uri(gateway.url());
+    ().serve_with_lifecycle(
+        transport,
+        ClientLifecycleMode::Discover {
+            preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+        },
+    )
+    .await
+    .expect("MCP discovery")
+}
+
+/// The `weather` binary built beside this test binary.
+pub(crate) fn weather_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target directory");
+    let binary = dir.join(format!("weather{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: build it first with `cargo build -p toolgate-weather`",
+        binary.display()
+    );
+    binary
+}
+
+/// Starts `weather <args>` as a child process and talks MCP over its stdio.
+pub(crate) async fn connect_stdio(args: &[&str]) -> McpClient {
+    let mut command = tokio::process::Command::new(weather_binary());
+    command.args(args).env("RUST_LOG", "warn");
+    let transport = TokioChildProcess::new(command).expect("spawn weather");
+    ().serve(transport).await.expect("MCP handshake over stdio")
+}
+
+/// Calls `name` with `arguments` (a JSON object).
+pub(crate) async fn call(
+    client: &McpClient,
+    name: &str,
+    arguments: Value,
+) -> Result<CallToolResult, ServiceError> {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments must be a JSON object");
+    };
+    client
+        .call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(arguments))
+        .await
+}
+
+/// The text of every text block.
+pub(crate) fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON-RPC error of a failed call.
+pub(crate) fn error_of(outcome: Result<CallToolResult, ServiceError>) -> ErrorData {
+    match outcome {
+        Err(ServiceError::McpError(error)) => error,
+        Err(other) => panic!("expected a JSON-RPC error, got {other}"),
+        Ok(result) => panic!("expected a JSON-RPC error, got a result: {result:?}"),
+    }
+}

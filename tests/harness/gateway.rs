@@ -1,0 +1,139 @@
+//! The gateway under test: a toolgate MCP endpoint on a loopback port.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use toolgate_rest::{RestToolsetSpec, ToolsetOptions, UpstreamClient, build_toolset_with};
+use toolgate_server::{HttpEndpoint, ServerIdentity, ToolServer};
+use toolgate_tools::ToolRegistry;
+use toolgate_weather::{MCP_PATH, WeatherServer};
+use url::Url;
+
+use super::RestUpstream;
+
+/// A running gateway. Stops when dropped.
+pub(crate) struct Gateway {
+    address: SocketAddr,
+    path: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// How to start a [`Gateway`].
+#[must_use]
+pub(crate) struct GatewayBuilder {
+    upstream: Option<Url>,
+    api_key: Option<String>,
+    timeout: Option<Duration>,
+    rest_spec: Option<String>,
+}
+
+impl Gateway {
+    /// The weather server by default; see the builder's methods.
+    pub(crate) fn builder() -> GatewayBuilder {
+        GatewayBuilder {
+            upstream: None,
+            api_key: Some("test-key".into()),
+            timeout: None,
+            rest_spec: None,
+        }
+    }
+
+    /// The MCP endpoint URL.
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}{}", self.address, self.path)
+    }
+
+    /// The listening address.
+    pub(crate) fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+impl GatewayBuilder {
+    /// Tools call this upstream.
+    pub(crate) fn upstream(mut self, upstream: &RestUpstream) -> Self {
+        self.upstream = Some(upstream.url());
+        self
+    }
+
+    /// Tools call this base URL.
+    pub(crate) fn upstream_url(mut self, url: Url) -> Self {
+        self.upstream = Some(url);
+        self
+    }
+
+    /// No WeatherAPI key configured.
+    pub(crate) fn without_api_key(mut self) -> Self {
+        self.api_key = None;
+        self
+    }
+
+    /// Upstream timeout.
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Serves the tools of this REST toolset document (tag `test-tools`) instead of the
+    /// weather tools, at `/mcp`.
+    pub(crate) fn rest_spec(mut self, yaml: &str) -> Self {
+        self.rest_spec = Some(yaml.to_owned());
+        self
+    }
+
+    pub(crate) async fn start(self) -> Gateway {
+        let client = UpstreamClient::new().expect("upstream client");
+        let (server, path) = match &self.rest_spec {
+            Some(yaml) => (self.rest_server(yaml, &client), "/mcp".to_owned()),
+            None => (self.weather_server(&client), MCP_PATH.to_owned()),
+        };
+        let router = HttpEndpoint::new(path.clone(), server).into_router();
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind a loopback port");
+        let address = listener.local_addr().expect("local address");
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("gateway serves");
+        });
+        Gateway {
+            address,
+            path,
+            task,
+        }
+    }
+
+    fn weather_server(&self, client: &UpstreamClient) -> ToolServer {
+        let mut weather = WeatherServer::new();
+        if let Some(url) = &self.upstream {
+            weather = weather.with_base_url(url.clone());
+        }
+        if let Some(key) = &self.api_key {
+            weather = weather.with_api_key(key.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            weather = weather.with_timeout(timeout);
+        }
+        weather.build(client).expect("weather server builds")
+    }
+
+    fn rest_server(&self, yaml: &str, client: &UpstreamClient) -> ToolServer {
+        let spec = RestToolsetSpec::from_yaml(yaml, "test").expect("test spec parses");
+        let mut options = ToolsetOptions::default();
+        if let Some(url) = &self.upstream {
+            options = options.with_base_url(url.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        let toolset = build_toolset_with(&spec, client, &options, "test").expect("toolset builds");
+        let mut registry = ToolRegistry::new();
+        registry.add(toolset);
+        let catalog = registry.catalog_for_tags(&["test-tools"]).expect("catalog");
+        ToolServer::new(Arc::new(catalog), ServerIdentity::new("test", "0"))
+    }
+}
