@@ -51,7 +51,7 @@ impl fmt::Debug for RestTool {
         f.debug_struct("RestTool")
             .field("name", &self.descriptor.name)
             .field("method", &self.method)
-            .field("base", &self.base.as_str())
+            .field("base", &upstream_label(&self.base))
             .field("path", &self.path)
             .field("fixed_query", &self.fixed_query)
             .field("fixed_headers", &self.fixed_headers)

@@ -16,7 +16,9 @@ fn spec(text: &str) -> RestToolsetSpec {
 /// A one-tool document on `https://api.example.com/v1`; `tool_fields` are YAML lines
 /// indented for `tools[0]`.
 fn one_tool(tool_fields: &str) -> String {
-    format!("name: t\nbase_url: https://api.example.com/v1\ntools:\n  - description: Does it.\n{tool_fields}")
+    format!(
+        "name: t\nbase_url: https://api.example.com/v1\ntools:\n  - description: Does it.\n{tool_fields}"
+    )
 }
 
 fn build(text: &str) -> ToolSet {
@@ -33,8 +35,13 @@ fn invalid(text: &str) -> (String, String) {
 }
 
 fn invalid_with(text: &str, options: &ToolsetOptions) -> (String, String) {
-    match build_toolset_with(&spec(text), &client(), options, "inline").expect_err("must not build") {
-        RestSpecError::Invalid { origin, path, reason } => {
+    match build_toolset_with(&spec(text), &client(), options, "inline").expect_err("must not build")
+    {
+        RestSpecError::Invalid {
+            origin,
+            path,
+            reason,
+        } => {
             assert_eq!(origin, "inline");
             (path, reason)
         }
@@ -43,22 +50,36 @@ fn invalid_with(text: &str, options: &ToolsetOptions) -> (String, String) {
 }
 
 fn input_schema(toolset: &ToolSet, index: usize) -> Value {
-    Value::Object(toolset.tools()[index].descriptor().input_schema.as_ref().clone())
+    Value::Object(
+        toolset.tools()[index]
+            .descriptor()
+            .input_schema
+            .as_ref()
+            .clone(),
+    )
 }
 
 fn names(toolset: &ToolSet) -> Vec<String> {
-    toolset.tools().iter().map(|t| t.descriptor().name.to_string()).collect()
+    toolset
+        .tools()
+        .iter()
+        .map(|t| t.descriptor().name.to_string())
+        .collect()
 }
 
 #[test]
 fn name_explicit_ok() {
-    let toolset = build(&one_tool("    name: get_thing-2\n    path: /x\n    annotations: {title: Other Title}\n"));
+    let toolset = build(&one_tool(
+        "    name: get_thing-2\n    path: /x\n    annotations: {title: Other Title}\n",
+    ));
     assert_eq!(names(&toolset), ["get_thing-2"]);
 }
 
 #[test]
 fn name_from_title_slug_ok() {
-    let toolset = build(&one_tool("    path: current.json\n    annotations: {title: Realtime API}\n"));
+    let toolset = build(&one_tool(
+        "    path: current.json\n    annotations: {title: Realtime API}\n",
+    ));
     assert_eq!(names(&toolset), ["realtime-api"]);
 }
 
@@ -81,7 +102,10 @@ fn name_invalid_fails() {
 
 #[test]
 fn name_too_long_fails() {
-    let (path, _) = invalid(&one_tool(&format!("    name: {}\n    path: /x\n", "a".repeat(65))));
+    let (path, _) = invalid(&one_tool(&format!(
+        "    name: {}\n    path: /x\n",
+        "a".repeat(65)
+    )));
     assert_eq!(path, "tools[0].name");
 }
 
@@ -104,25 +128,52 @@ fn weather_file_names_and_schemas_ok() {
     let toolset = build(WEATHER);
     assert_eq!(toolset.name(), "weatherapi");
     assert_eq!(toolset.tags(), ["weather-tools"]);
-    assert_eq!(names(&toolset), ["realtime-api", "forecast-api", "history-api", "search-api", "ip-lookup-api"]);
+    assert_eq!(
+        names(&toolset),
+        [
+            "realtime-api",
+            "forecast-api",
+            "history-api",
+            "search-api",
+            "ip-lookup-api"
+        ]
+    );
 
     let realtime = input_schema(&toolset, 0);
     assert_eq!(realtime["properties"]["query_q"]["type"], "string");
-    assert!(realtime["properties"]["query_q"]["description"].as_str().is_some_and(|d| d.contains("Zipcode")));
+    assert!(
+        realtime["properties"]["query_q"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("Zipcode"))
+    );
     assert_eq!(realtime["required"], json!(["query_q"]));
 
     let forecast = input_schema(&toolset, 1);
-    let days = forecast["properties"]["query_days"].as_object().expect("days");
+    let days = forecast["properties"]["query_days"]
+        .as_object()
+        .expect("days");
     assert_eq!(days["type"], "integer");
     assert_eq!(days["enum"], json!([1, 2, 3]));
     let dt = &forecast["properties"]["query_dt"];
-    assert_eq!((&dt["type"], &dt["format"]), (&json!("string"), &json!("date")));
+    assert_eq!(
+        (&dt["type"], &dt["format"]),
+        (&json!("string"), &json!("date"))
+    );
     assert_eq!(forecast["required"], json!(["query_q", "query_days"]));
-    assert_eq!(forecast["properties"].as_object().expect("properties").len(), 9);
+    assert_eq!(
+        forecast["properties"]
+            .as_object()
+            .expect("properties")
+            .len(),
+        9
+    );
 
     let history = input_schema(&toolset, 2);
     let dt = &history["properties"]["query_dt"];
-    assert_eq!((&dt["type"], &dt["format"]), (&json!("string"), &json!("date")));
+    assert_eq!(
+        (&dt["type"], &dt["format"]),
+        (&json!("string"), &json!("date"))
+    );
     assert_eq!(history["required"], json!(["query_q", "query_dt"]));
 }
 
@@ -170,8 +221,22 @@ fn argument_names_ok() {
         "      - {name: X-Request-Id, in: header}\n",
     )));
     let schema = input_schema(&toolset, 0);
-    let keys: Vec<_> = schema["properties"].as_object().expect("properties").keys().cloned().collect();
-    assert_eq!(keys, ["path_pet_id", "query_q", "query_page_size", "header_x_request_id"]);
+    let mut keys: Vec<_> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "header_x_request_id",
+            "path_pet_id",
+            "query_page_size",
+            "query_q"
+        ]
+    );
 }
 
 #[test]
@@ -197,12 +262,32 @@ fn fixed_values_are_not_properties_ok() {
     let spec = spec(text);
     let toolset = build_toolset_with(&spec, &client(), &options, "inline").expect("builds");
     let schema = input_schema(&toolset, 0);
-    assert_eq!(schema["properties"].as_object().expect("properties").keys().collect::<Vec<_>>(), ["query_q"]);
+    assert_eq!(
+        schema["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["query_q"]
+    );
     let descriptor = serde_json::to_string(toolset.tools()[0].descriptor()).expect("serializes");
-    for secret in ["TOOLSET-SECRET", "TOOLSET-HEADER", "TOOL-SECRET", "TOOL-HEADER", "OPTION-SECRET", "OPTION-HEADER"] {
-        assert!(!descriptor.contains(secret), "{secret} leaked into {descriptor}");
+    for secret in [
+        "TOOLSET-SECRET",
+        "TOOLSET-HEADER",
+        "TOOL-SECRET",
+        "TOOL-HEADER",
+        "OPTION-SECRET",
+        "OPTION-HEADER",
+    ] {
+        assert!(
+            !descriptor.contains(secret),
+            "{secret} leaked into {descriptor}"
+        );
     }
-    assert!(!descriptor.contains("key2") && !descriptor.contains("toolset_key"), "{descriptor}");
+    assert!(
+        !descriptor.contains("key2") && !descriptor.contains("toolset_key"),
+        "{descriptor}"
+    );
 }
 
 #[test]
@@ -214,13 +299,17 @@ fn path_placeholder_without_parameter_fails() {
 
 #[test]
 fn path_template_unbalanced_fails() {
-    let (path, _) = invalid(&one_tool("    path: /pets/{id\n    parameters:\n      - {name: id, in: path}\n"));
+    let (path, _) = invalid(&one_tool(
+        "    path: /pets/{id\n    parameters:\n      - {name: id, in: path}\n",
+    ));
     assert_eq!(path, "tools[0].path");
 }
 
 #[test]
 fn path_parameter_absent_from_path_fails() {
-    let (path, reason) = invalid(&one_tool("    path: /pets\n    parameters:\n      - {name: id, in: path}\n"));
+    let (path, reason) = invalid(&one_tool(
+        "    path: /pets\n    parameters:\n      - {name: id, in: path}\n",
+    ));
     assert_eq!(path, "tools[0].parameters[0]");
     assert!(reason.contains("'id'"), "{reason}");
 }
@@ -253,13 +342,17 @@ fn parameters_mapping_to_one_argument_fail() {
 
 #[test]
 fn header_parameter_invalid_name_fails() {
-    let (path, _) = invalid(&one_tool("    path: /x\n    parameters:\n      - {name: 'bad header', in: header}\n"));
+    let (path, _) = invalid(&one_tool(
+        "    path: /x\n    parameters:\n      - {name: 'bad header', in: header}\n",
+    ));
     assert_eq!(path, "tools[0].parameters[0].name");
 }
 
 #[test]
 fn query_parameter_colliding_with_fixed_query_fails() {
-    let tool_level = one_tool("    path: /x\n    query: {key: K}\n    parameters:\n      - {name: key, in: query}\n");
+    let tool_level = one_tool(
+        "    path: /x\n    query: {key: K}\n    parameters:\n      - {name: key, in: query}\n",
+    );
     let (path, reason) = invalid(&tool_level);
     assert_eq!(path, "tools[0].parameters[0]");
     assert!(reason.contains("'key'"), "{reason}");
@@ -269,12 +362,17 @@ fn query_parameter_colliding_with_fixed_query_fails() {
 
     let from_options = one_tool("    path: /x\n    parameters:\n      - {name: key, in: query}\n");
     let options = ToolsetOptions::default().with_fixed_query("key", FixedValue::value("K"));
-    assert_eq!(invalid_with(&from_options, &options).0, "tools[0].parameters[0]");
+    assert_eq!(
+        invalid_with(&from_options, &options).0,
+        "tools[0].parameters[0]"
+    );
 }
 
 #[test]
 fn header_parameter_colliding_with_fixed_header_fails() {
-    let tool_level = one_tool("    path: /x\n    headers: {X-Api-Key: K}\n    parameters:\n      - {name: x-api-key, in: header}\n");
+    let tool_level = one_tool(
+        "    path: /x\n    headers: {X-Api-Key: K}\n    parameters:\n      - {name: x-api-key, in: header}\n",
+    );
     assert_eq!(invalid(&tool_level).0, "tools[0].headers.X-Api-Key");
 
     // Regression: fixed headers of the toolset and of the options were not checked, so a
@@ -284,15 +382,24 @@ fn header_parameter_colliding_with_fixed_header_fails() {
     assert_eq!(path, "tools[0].parameters[0]");
     assert!(reason.contains("x-api-key"), "{reason}");
 
-    let from_options = one_tool("    path: /x\n    parameters:\n      - {name: Authorization, in: header}\n");
-    let options = ToolsetOptions::default().with_fixed_header("authorization", FixedValue::value("Bearer T"));
-    assert_eq!(invalid_with(&from_options, &options).0, "tools[0].parameters[0]");
+    let from_options =
+        one_tool("    path: /x\n    parameters:\n      - {name: Authorization, in: header}\n");
+    let options =
+        ToolsetOptions::default().with_fixed_header("authorization", FixedValue::value("Bearer T"));
+    assert_eq!(
+        invalid_with(&from_options, &options).0,
+        "tools[0].parameters[0]"
+    );
 }
 
 #[test]
 fn fixed_header_invalid_name_fails() {
-    assert_eq!(invalid(&one_tool("    path: /x\n    headers: {'bad header': v}\n")).0, "tools[0].headers.bad header");
-    let toolset_level = "name: t\nbase_url: https://api.example.com\nheaders: {'bad header': v}\ntools: []\n";
+    assert_eq!(
+        invalid(&one_tool("    path: /x\n    headers: {'bad header': v}\n")).0,
+        "tools[0].headers.bad header"
+    );
+    let toolset_level =
+        "name: t\nbase_url: https://api.example.com\nheaders: {'bad header': v}\ntools: []\n";
     assert_eq!(invalid(toolset_level).0, "headers.bad header");
 }
 
@@ -341,7 +448,9 @@ fn request_body_multipart_only_fails() {
 
 #[test]
 fn request_body_without_content_or_schema_fails() {
-    let (path, _) = invalid(&one_tool("    method: POST\n    path: /x\n    request_body: {required: true}\n"));
+    let (path, _) = invalid(&one_tool(
+        "    method: POST\n    path: /x\n    request_body: {required: true}\n",
+    ));
     assert_eq!(path, "tools[0].request_body");
 }
 
@@ -353,7 +462,11 @@ fn output_schema_from_200_object_ok() {
         "      '200':\n        content:\n          application/json:\n",
         "            schema: {type: object, properties: {temp_c: {type: number}}}\n",
     )));
-    let output = toolset.tools()[0].descriptor().output_schema.as_ref().expect("outputSchema");
+    let output = toolset.tools()[0]
+        .descriptor()
+        .output_schema
+        .as_ref()
+        .expect("outputSchema");
     assert_eq!(
         Value::Object(output.as_ref().clone()),
         json!({"type": "object", "properties": {"temp_c": {"type": "number"}}})
@@ -419,13 +532,20 @@ fn base_url_not_a_url_fails() {
 
 #[test]
 fn base_url_not_http_fails() {
-    assert_eq!(invalid("name: t\nbase_url: ftp://files.example.com\ntools: []\n").0, "base_url");
+    assert_eq!(
+        invalid("name: t\nbase_url: ftp://files.example.com\ntools: []\n").0,
+        "base_url"
+    );
 }
 
 #[test]
 fn base_url_option_replaces_document_ok() {
-    let options = ToolsetOptions::default().with_base_url(Url::parse("http://127.0.0.1:9000/mock").expect("url"));
-    let tools = build_with("name: t\nbase_url: not a url\ntools:\n  - {description: D, path: /x}\n", &options);
+    let options = ToolsetOptions::default()
+        .with_base_url(Url::parse("http://127.0.0.1:9000/mock").expect("url"));
+    let tools = build_with(
+        "name: t\nbase_url: not a url\ntools:\n  - {description: D, path: /x}\n",
+        &options,
+    );
     assert_eq!(tools[0].base.as_str(), "http://127.0.0.1:9000/mock/");
 }
 
@@ -438,7 +558,10 @@ fn method_unsupported_fails() {
 
 #[test]
 fn method_lower_case_ok() {
-    let tools = build_with(&one_tool("    method: delete\n    path: /x\n"), &ToolsetOptions::default());
+    let tools = build_with(
+        &one_tool("    method: delete\n    path: /x\n"),
+        &ToolsetOptions::default(),
+    );
     assert_eq!(tools[0].method, reqwest::Method::DELETE);
 }
 
@@ -450,7 +573,8 @@ fn timeout_zero_fails() {
 
 #[test]
 fn max_response_size_zero_fails() {
-    let (path, _) = invalid("name: t\nbase_url: https://api.example.com\nmax_response_size: 0\ntools: []\n");
+    let (path, _) =
+        invalid("name: t\nbase_url: https://api.example.com\nmax_response_size: 0\ntools: []\n");
     assert_eq!(path, "max_response_size");
 }
 
@@ -464,12 +588,18 @@ fn limits_from_document_ok() {
     assert_eq!(tools[0].limits.max_response_bytes, 1000);
     let defaults = build_with(&one_tool("    path: /x\n"), &ToolsetOptions::default());
     assert_eq!(defaults[0].limits.timeout, DEFAULT_TIMEOUT);
-    assert_eq!(defaults[0].limits.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+    assert_eq!(
+        defaults[0].limits.max_response_bytes,
+        DEFAULT_MAX_RESPONSE_BYTES
+    );
 }
 
 #[test]
 fn base_path_gets_trailing_slash_ok() {
-    let tools = build_with(&one_tool("    path: current.json\n"), &ToolsetOptions::default());
+    let tools = build_with(
+        &one_tool("    path: current.json\n"),
+        &ToolsetOptions::default(),
+    );
     assert_eq!(tools[0].base.as_str(), "https://api.example.com/v1/");
 }
 
@@ -480,7 +610,10 @@ fn host_and_scheme_override_ok() {
         &ToolsetOptions::default(),
     );
     assert_eq!(tools[0].base.as_str(), "http://other.example:8443/v1/");
-    let tools = build_with(&one_tool("    path: /x\n    host: other.example\n"), &ToolsetOptions::default());
+    let tools = build_with(
+        &one_tool("    path: /x\n    host: other.example\n"),
+        &ToolsetOptions::default(),
+    );
     assert_eq!(tools[0].base.as_str(), "https://other.example/v1/");
 }
 
@@ -498,15 +631,24 @@ fn host_without_base_url_ok() {
 fn host_ipv6_override_ok() {
     // Regression: a bracketed IPv6 host without a port was split at its last ':' and
     // refused as having an invalid port.
-    let tools = build_with(&one_tool("    path: /x\n    host: '[::1]'\n"), &ToolsetOptions::default());
+    let tools = build_with(
+        &one_tool("    path: /x\n    host: '[::1]'\n"),
+        &ToolsetOptions::default(),
+    );
     assert_eq!(tools[0].base.as_str(), "https://[::1]/v1/");
-    let tools = build_with(&one_tool("    path: /x\n    host: '[::1]:8080'\n"), &ToolsetOptions::default());
+    let tools = build_with(
+        &one_tool("    path: /x\n    host: '[::1]:8080'\n"),
+        &ToolsetOptions::default(),
+    );
     assert_eq!(tools[0].base.as_str(), "https://[::1]:8080/v1/");
 }
 
 #[test]
 fn host_invalid_port_fails() {
-    assert_eq!(invalid(&one_tool("    path: /x\n    host: 'h.example:http'\n")).0, "tools[0].host");
+    assert_eq!(
+        invalid(&one_tool("    path: /x\n    host: 'h.example:http'\n")).0,
+        "tools[0].host"
+    );
 }
 
 #[test]
@@ -529,8 +671,13 @@ fn error_message_names_origin_and_path_ok() {
     let message = build_toolset_with(&spec, &client(), &ToolsetOptions::default(), "tools.yaml")
         .expect_err("bad method")
         .to_string();
-    assert!(message.starts_with("tools.yaml: tools[0].method: "), "{message}");
+    assert!(
+        message.starts_with("tools.yaml: tools[0].method: "),
+        "{message}"
+    );
     // `build_toolset` names the document by the toolset's name.
-    let message = build_toolset(&spec, &client()).expect_err("bad method").to_string();
+    let message = build_toolset(&spec, &client())
+        .expect_err("bad method")
+        .to_string();
     assert!(message.starts_with("t: tools[0].method: "), "{message}");
 }

@@ -1,0 +1,36 @@
+# The developer and CI interface. `just --list` shows the recipes.
+
+# Start the weather MCP server with sample data (no key needed).
+run *ARGS:
+    cargo run -- --demo {{ARGS}}
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Check formatting and lints (what CI checks before the tests).
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Every test: build, unit, integration, interop, conformance.
+test:
+    bash tests/all.sh
+
+# Unit and integration tests only (no npm or pip installs).
+test-rust:
+    cargo test --workspace --locked
+
+# Interop with real MCP clients (Inspector CLI, TypeScript SDK, Python SDK 2.x and 1.x).
+interop *CLIENTS:
+    cargo build -p toolgate-weather --locked
+    bash tests/interop/run.sh {{CLIENTS}}
+
+# The official MCP conformance suite against the fixture server.
+conformance *ARGS:
+    cargo build -p toolgate-conformance --locked
+    bash tests/conformance/run.sh {{ARGS}}
+
+# Build the documentation with warnings as errors.
+doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh machine: one debug build, then unit, integration
+# and doc tests (cargo test), interop with real MCP clients (tests/interop/run.sh), and the
+# official MCP conformance suite (tests/conformance/run.sh). Each stage installs what it needs.
+#
+# Ends with one line `N passed, N failed` counting the stages; exits non-zero if any failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || exit 1
+
+passed=0
+failed=0
+failures=()
+stage() {
+  local name="$1"
+  shift
+  echo
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+stage "build" cargo build --workspace --all-targets --locked
+stage "cargo test" cargo test --workspace --locked
+stage "interop (real MCP clients)" bash tests/interop/run.sh
+stage "conformance (official suite)" bash tests/conformance/run.sh
+
+echo
+if ((failed > 0)); then
+  echo "failed stages: ${failures[*]}"
+fi
+echo "stages: $passed passed, $failed failed"
+((failed == 0))
