@@ -254,11 +254,15 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             ));
         }
         if parameter.location == ParameterLocation::Header {
-            let header = header_name(&parameter.name).map_err(|r| problem(&format!("{field}.name"), r))?;
+            let header =
+                header_name(&parameter.name).map_err(|r| problem(&format!("{field}.name"), r))?;
             if cx.toolset_headers.iter().any(|(fixed, _)| fixed == header) {
                 return Err(problem(
                     &field,
-                    format!("header parameter '{}' collides with a fixed header of the same name", parameter.name),
+                    format!(
+                        "header parameter '{}' collides with a fixed header of the same name",
+                        parameter.name
+                    ),
                 ));
             }
         }

@@ -22,7 +22,10 @@ fn tool(tool_fields: &str) -> RestTool {
 }
 
 fn args(value: Value) -> JsonObject {
-    value.as_object().cloned().expect("an object")
+    match value {
+        Value::Object(map) => map,
+        other => panic!("arguments must be an object, not {other}"),
+    }
 }
 
 fn refused(tool: &RestTool, arguments: Value) -> String {
