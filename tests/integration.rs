@@ -4,5 +4,6 @@
 mod harness;
 
 mod failures;
+mod principal;
 mod transports;
 mod weather_tools;

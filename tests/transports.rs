@@ -62,3 +62,43 @@ async fn foreign_host_header_is_forbidden_fails() {
         "sessions are on"
     );
 }
+
+#[tokio::test]
+async fn deleting_a_session_answers_no_content_and_ends_it_ok() {
+    let upstream = RestUpstream::start().await;
+    let gateway = Gateway::builder().upstream(&upstream).start().await;
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+    let http = reqwest::Client::new();
+    let initialize = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                   "clientInfo": {"name": "raw", "version": "0"}}
+    });
+    let opened = http
+        .post(gateway.url())
+        .header("accept", "application/json, text/event-stream")
+        .json(&initialize)
+        .send()
+        .await
+        .expect("initialize");
+    let session = opened.headers()["mcp-session-id"].clone();
+    drop(opened);
+    let deleted = http
+        .delete(gateway.url())
+        .header("mcp-session-id", session.clone())
+        .header("mcp-protocol-version", "2025-11-25")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
+    let after = http
+        .post(gateway.url())
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", session)
+        .header("mcp-protocol-version", "2025-11-25")
+        .json(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        .send()
+        .await
+        .expect("request on the ended session");
+    assert_eq!(after.status(), reqwest::StatusCode::NOT_FOUND);
+}

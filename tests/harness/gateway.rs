@@ -43,6 +43,22 @@ impl Gateway {
         }
     }
 
+    /// Serves `router` (which answers MCP at `path`) on a loopback port.
+    pub(crate) async fn serve(router: axum::Router, path: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind a loopback port");
+        let address = listener.local_addr().expect("local address");
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("gateway serves");
+        });
+        Self {
+            address,
+            path: path.to_owned(),
+            task,
+        }
+    }
+
     /// The MCP endpoint URL.
     pub(crate) fn url(&self) -> String {
         format!("http://{}{}", self.address, self.path)
@@ -93,18 +109,7 @@ impl GatewayBuilder {
             None => (self.weather_server(&client), MCP_PATH.to_owned()),
         };
         let router = HttpEndpoint::new(path.clone(), server).into_router();
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .expect("bind a loopback port");
-        let address = listener.local_addr().expect("local address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("gateway serves");
-        });
-        Gateway {
-            address,
-            path,
-            task,
-        }
+        Gateway::serve(router, &path).await
     }
 
     fn weather_server(&self, client: &UpstreamClient) -> ToolServer {

@@ -13,7 +13,8 @@ use crate::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, FixedValue, ParameterLocation, ParameterSpec,
     RestSpecError, RestToolSpec, RestToolsetSpec, UpstreamClient,
     request::{PathPart, parse_path_template},
-    tool::{Binding, Limits, RestTool},
+    style::Style,
+    tool::{Binding, BodyEncoding, Limits, OutputShape, RestTool},
 };
 
 /// What the code that loads a toolset adds to its document: a base URL override and
@@ -300,11 +301,23 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             required.push(Value::String(argument.clone()));
         }
         properties.insert(argument.clone(), parameter_schema(parameter));
-        bindings.push(Binding {
-            argument,
-            wire: parameter.name.clone(),
-            location: parameter.location,
-        });
+        let mut binding = Binding::new(argument, parameter.name.clone(), parameter.location);
+        if let Some(name) = &parameter.style {
+            binding.style = Style::parse(name, parameter.location).ok_or_else(|| {
+                problem(
+                    &format!("{field}.style"),
+                    format!(
+                        "style '{name}' is not supported for {} parameters",
+                        parameter.location.as_str()
+                    ),
+                )
+            })?;
+            binding.explode = binding.style.default_explode();
+        }
+        if let Some(explode) = parameter.explode {
+            binding.explode = explode;
+        }
+        bindings.push(binding);
     }
     for part in &path {
         if let PathPart::Param(wire) = part
@@ -318,9 +331,9 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             ));
         }
     }
-    let has_body = if let Some(body) = &spec.request_body {
-        let schema = body_schema(body).map_err(|r| problem("request_body", r))?;
-        let mut schema = schema;
+    let (body, body_media_type) = if let Some(body) = &spec.request_body {
+        let (mut schema, encoding, media_type) =
+            body_schema(body).map_err(|r| problem("request_body", r))?;
         if let (Some(description), Value::Object(map)) = (&body.description, &mut schema) {
             map.entry("description")
                 .or_insert_with(|| Value::String(description.clone()));
@@ -329,9 +342,9 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             required.push(Value::String("body".into()));
         }
         properties.insert("body".into(), schema);
-        true
+        (Some(encoding), media_type)
     } else {
-        false
+        (None, None)
     };
 
     let mut fixed_query = cx.toolset_query.to_vec();
@@ -360,6 +373,28 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         );
     }
 
+    let mut fixed_cookies = Vec::new();
+    for credential in &spec.credentials {
+        match credential.location {
+            ParameterLocation::Query => {
+                fixed_query.push((credential.name.clone(), credential.value.clone()));
+            }
+            ParameterLocation::Header => {
+                let name = header_name(&credential.name).map_err(|r| problem("security", r))?;
+                fixed_headers.push((name, credential.value.clone()));
+            }
+            ParameterLocation::Cookie => {
+                fixed_cookies.push((credential.name.clone(), credential.value.clone()));
+            }
+            ParameterLocation::Path => {
+                return Err(problem(
+                    "security",
+                    "a credential cannot go in the path".into(),
+                ));
+            }
+        }
+    }
+
     let input_schema = json!({
         "type": "object",
         "properties": properties,
@@ -381,9 +416,27 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         descriptor.title.clone_from(&annotations.title);
         descriptor = descriptor.with_annotations(mcp);
     }
-    if let Some(schema) = spec.responses.as_ref().and_then(output_schema) {
-        descriptor = descriptor.with_raw_output_schema(toolgate_tools::schema_object(schema));
-    }
+    let output = match spec.responses.as_ref().and_then(output_schema) {
+        Some((schema, wrapped)) => match jsonschema::validator_for(&schema) {
+            Ok(validator) => {
+                descriptor =
+                    descriptor.with_raw_output_schema(toolgate_tools::schema_object(schema));
+                Some(OutputShape {
+                    wrapped,
+                    validator: Arc::new(validator),
+                })
+            }
+            Err(error) => {
+                tracing::warn!(
+                    tool.name = %descriptor.name,
+                    %error,
+                    "the success response schema is not a valid JSON Schema; no outputSchema is declared"
+                );
+                None
+            }
+        },
+        None => None,
+    };
 
     Ok(RestTool {
         descriptor,
@@ -392,8 +445,11 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         path,
         fixed_query,
         fixed_headers,
+        fixed_cookies,
         bindings,
-        has_body,
+        body,
+        body_media_type,
+        output,
         client: cx.client.clone(),
         limits: Arc::clone(cx.limits),
     })
@@ -544,48 +600,83 @@ fn is_json(media_type: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
-fn body_schema(body: &crate::RequestBodySpec) -> Result<Value, String> {
+fn is_form(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim() == "application/x-www-form-urlencoded"
+}
+
+/// The `body` argument's schema, how it is sent, and the JSON media type to send. JSON is
+/// preferred; a form body is used when the operation takes no JSON.
+fn body_schema(
+    body: &crate::RequestBodySpec,
+) -> Result<(Value, BodyEncoding, Option<String>), String> {
     if let Some(schema) = &body.schema {
-        return Ok(schema.clone());
+        return Ok((schema.clone(), BodyEncoding::Json, None));
     }
     if body.content.is_empty() {
         return Err("needs `content` with an application/json schema, or a `schema`".into());
     }
-    body.content
-        .iter()
-        .find(|(media, _)| is_json(media))
-        .map(|(_, media)| media.schema.clone().unwrap_or_else(|| json!({})))
-        .ok_or_else(|| {
-            let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            format!(
-                "only JSON request bodies are supported; found {}",
-                found.join(", ")
-            )
-        })
+    let schema_of =
+        |media: &crate::MediaTypeSpec| media.schema.clone().unwrap_or_else(|| json!({}));
+    if let Some((media_type, media)) = body.content.iter().find(|(media, _)| is_json(media)) {
+        return Ok((
+            schema_of(media),
+            BodyEncoding::Json,
+            Some(media_type.clone()),
+        ));
+    }
+    if let Some((_, media)) = body.content.iter().find(|(media, _)| is_form(media)) {
+        return Ok((schema_of(media), BodyEncoding::Form, None));
+    }
+    let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
+    Err(format!(
+        "only JSON and form-urlencoded request bodies are supported; found {}",
+        found.join(", ")
+    ))
 }
 
-/// The JSON schema of the first 2xx response, when it describes an object.
+/// The output schema of the first 2xx JSON response, and whether it is wrapped: an object
+/// schema is used as is; any other root becomes `{"result": <schema>}` so the declared
+/// `outputSchema` is always an object, as MCP requires.
 fn output_schema(
     responses: &indexmap::IndexMap<String, crate::spec::ResponseSpec>,
-) -> Option<Value> {
+) -> Option<(Value, bool)> {
     let mut codes: Vec<&String> = responses
         .keys()
         .filter(|code| code.starts_with('2'))
         .collect();
     codes.sort();
-    let code = codes.first()?;
-    let schema = responses[*code]
-        .content
-        .iter()
-        .find(|(media, _)| is_json(media))
-        .and_then(|(_, media)| media.schema.clone())?;
-    let object_rooted = schema.get("type").and_then(Value::as_str) == Some("object")
-        || (schema.get("type").is_none() && schema.get("properties").is_some());
-    if object_rooted {
-        Some(schema)
+    let schema = codes.iter().find_map(|code| {
+        responses[*code]
+            .content
+            .iter()
+            .find(|(media, _)| is_json(media))
+            .and_then(|(_, media)| media.schema.clone())
+    })?;
+    if is_object_schema(&schema) {
+        Some((schema, false))
     } else {
-        tracing::info!(response = %code, "response schema is not an object; no outputSchema is declared");
-        None
+        Some((
+            json!({
+                "type": "object",
+                "properties": {"result": schema},
+                "required": ["result"],
+            }),
+            true,
+        ))
+    }
+}
+
+/// Whether every value the schema accepts is an object (by `type`, or `properties` alone).
+pub(crate) fn is_object_schema(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(kind)) => kind == "object",
+        Some(_) => false,
+        None => {
+            schema.get("properties").is_some()
+                && !["anyOf", "oneOf", "allOf", "$ref", "enum", "const"]
+                    .iter()
+                    .any(|key| schema.get(key).is_some())
+        }
     }
 }
 

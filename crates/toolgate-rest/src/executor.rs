@@ -6,6 +6,8 @@ use std::{error::Error as _, time::Duration};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
 
+use crate::tool::OutputShape;
+
 /// Upstream calls time out after this long unless a toolset says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -58,6 +60,7 @@ impl UpstreamClient {
         upstream: &str,
         timeout: Duration,
         max_bytes: usize,
+        output: Option<&OutputShape>,
     ) -> CallToolResult {
         let outcome = tokio::time::timeout(timeout, async {
             let response = self.http.execute(request).await?;
@@ -116,6 +119,7 @@ impl UpstreamClient {
                     location.as_deref(),
                     &bytes,
                     upstream,
+                    output,
                 )
             }
         }
@@ -153,6 +157,7 @@ fn to_result(
     location: Option<&str>,
     body: &[u8],
     upstream: &str,
+    output: Option<&OutputShape>,
 ) -> CallToolResult {
     let text = String::from_utf8_lossy(body);
     if !status.is_success() {
@@ -178,12 +183,35 @@ fn to_result(
     let looks_json = content_type.is_none_or(is_json_media_type);
     if looks_json && let Ok(value) = serde_json::from_slice::<Value>(body) {
         let mut result = CallToolResult::success(vec![ContentBlock::text(text.into_owned())]);
-        if value.is_object() {
-            result.structured_content = Some(value);
-        }
+        result.structured_content = structured(value, output, upstream);
         return result;
     }
     CallToolResult::success(vec![ContentBlock::text(text.into_owned())])
+}
+
+/// The `structuredContent` of a JSON answer: the object itself, or `{"result": …}` when the
+/// tool's output schema wraps a non-object answer. An answer the schema does not describe is
+/// still returned (the model can use it) and logged, never turned into a failure.
+fn structured(value: Value, output: Option<&OutputShape>, upstream: &str) -> Option<Value> {
+    let structured = match output {
+        Some(shape) if shape.wrapped => Some(serde_json::json!({ "result": value })),
+        _ if value.is_object() => Some(value),
+        _ => None,
+    };
+    if let Some(shape) = output {
+        match &structured {
+            Some(content) if shape.validator.is_valid(content) => {}
+            Some(_) => tracing::warn!(
+                upstream,
+                "the upstream answer does not match the declared output schema; returned as is"
+            ),
+            None => tracing::warn!(
+                upstream,
+                "the upstream answered JSON that is not an object where the output schema promises one; returned as text"
+            ),
+        }
+    }
+    structured
 }
 
 /// `application/json`, `application/problem+json`, `text/json`…

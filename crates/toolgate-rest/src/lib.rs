@@ -31,6 +31,7 @@ mod executor;
 mod request;
 mod secret;
 mod spec;
+mod style;
 mod tool;
 
 pub use build::{ToolsetOptions, build_toolset, build_toolset_with};

@@ -2,7 +2,6 @@
 //! header values, each checked so an argument can never change where the request goes.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::Value;
 
 /// Everything but RFC 3986 unreserved characters is encoded, `/`, `?`, `#` and `%` included,
 /// so a path argument stays one segment.
@@ -62,48 +61,29 @@ pub(crate) struct ArgumentRefused {
     pub(crate) reason: &'static str,
 }
 
-/// The text of a scalar or array argument for a path segment or header: arrays are
-/// comma-joined (OpenAPI's `simple` style), objects are JSON text.
-pub(crate) fn simple_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(simple_text).collect::<Vec<_>>().join(","),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+/// One value percent-encoded for a path segment: `/`, `?`, `#` and `%` included.
+pub(crate) fn encode_segment_text(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
 }
 
-/// The query values of an argument: arrays repeat the key (`form`, `explode: true`).
-pub(crate) fn query_values(value: &Value) -> Vec<String> {
-    match value {
-        Value::Array(items) => items.iter().map(simple_text).collect(),
-        Value::Null => Vec::new(),
-        other => vec![simple_text(other)],
-    }
-}
-
-/// One path segment, percent-encoded; `.`, `..` and empty values are refused because they
-/// would change which resource the path names.
-pub(crate) fn encode_segment(argument: &str, value: &Value) -> Result<String, ArgumentRefused> {
-    let text = simple_text(value);
-    if text.is_empty() {
-        return Err(ArgumentRefused {
+/// Refuses a finished path segment that would change which resource the path names: empty,
+/// `.` or `..`.
+pub(crate) fn check_segment(argument: &str, segment: &str) -> Result<(), ArgumentRefused> {
+    match segment {
+        "" => Err(ArgumentRefused {
             argument: argument.to_owned(),
             reason: "must not be empty: it fills a path segment",
-        });
-    }
-    if text == "." || text == ".." {
-        return Err(ArgumentRefused {
+        }),
+        "." | ".." => Err(ArgumentRefused {
             argument: argument.to_owned(),
             reason: "must not be '.' or '..': it fills a path segment",
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok(utf8_percent_encode(&text, SEGMENT).to_string())
 }
 
-/// A header value; CR, LF and other control characters are refused (header injection).
-pub(crate) fn header_text(argument: &str, value: &Value) -> Result<String, ArgumentRefused> {
-    let text = simple_text(value);
+/// Refuses CR, LF and other control characters in a header value (header injection).
+pub(crate) fn check_header_text(argument: &str, text: &str) -> Result<(), ArgumentRefused> {
     if text.chars().any(|c| c == '\r' || c == '\n') {
         return Err(ArgumentRefused {
             argument: argument.to_owned(),
@@ -116,7 +96,7 @@ pub(crate) fn header_text(argument: &str, value: &Value) -> Result<String, Argum
             reason: "must not contain control characters",
         });
     }
-    Ok(text)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -92,6 +92,19 @@ pub struct RestToolSpec {
     /// MCP tool annotations.
     #[serde(default)]
     pub annotations: Option<AnnotationsSpec>,
+    /// Credentials the tool sends (from an OpenAPI document's security requirements);
+    /// never part of a document.
+    #[serde(skip)]
+    pub(crate) credentials: Vec<Credential>,
+}
+
+/// A credential a tool sends on every call: an API key in a query, header or cookie, or an
+/// `Authorization` header.
+#[derive(Clone, Debug)]
+pub(crate) struct Credential {
+    pub(crate) location: ParameterLocation,
+    pub(crate) name: String,
+    pub(crate) value: crate::FixedValue,
 }
 
 /// A list of values, or one value (Kong writes lists; people write scalars).
@@ -147,6 +160,8 @@ pub enum ParameterLocation {
     Path,
     /// A request header.
     Header,
+    /// A cookie in the `Cookie` header.
+    Cookie,
 }
 
 impl ParameterLocation {
@@ -155,6 +170,7 @@ impl ParameterLocation {
             Self::Query => "query",
             Self::Path => "path",
             Self::Header => "header",
+            Self::Cookie => "cookie",
         }
     }
 }
@@ -200,6 +216,13 @@ pub struct ParameterSpec {
     /// Marks the parameter deprecated.
     #[serde(default)]
     pub deprecated: bool,
+    /// OpenAPI serialization style (`form`, `simple`, `deepObject`…); the location's default
+    /// when absent.
+    #[serde(default)]
+    pub style: Option<String>,
+    /// Whether arrays and objects are exploded; the style's default when absent.
+    #[serde(default)]
+    pub explode: Option<bool>,
 }
 
 /// An OpenAPI request body object (`content` by media type), or a bare `schema`.

@@ -3,6 +3,7 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use http::{HeaderName, HeaderValue};
+use jsonschema::Validator;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
 use toolgate_tools::{CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture};
@@ -11,7 +12,8 @@ use url::Url;
 
 use crate::{
     FixedValue, ParameterLocation, UpstreamClient,
-    request::{PathPart, encode_segment, header_text, query_values},
+    request::{ArgumentRefused, PathPart, check_header_text, check_segment, encode_segment_text},
+    style::{self, Style},
 };
 
 /// How an argument reaches the request.
@@ -22,6 +24,48 @@ pub(crate) struct Binding {
     /// The name on the wire (`q`).
     pub(crate) wire: String,
     pub(crate) location: ParameterLocation,
+    pub(crate) style: Style,
+    pub(crate) explode: bool,
+}
+
+impl Binding {
+    /// A binding with the location's default style.
+    pub(crate) fn new(argument: String, wire: String, location: ParameterLocation) -> Self {
+        let style = Style::default_for(location);
+        Self {
+            argument,
+            wire,
+            location,
+            style,
+            explode: style.default_explode(),
+        }
+    }
+}
+
+/// How the `body` argument is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyEncoding {
+    /// `application/json` (or the `+json` media type the operation names).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// The tool's declared output: JSON answers become `structuredContent`, checked against the
+/// schema (a mismatch is logged, never a failed call).
+#[derive(Clone)]
+pub(crate) struct OutputShape {
+    /// The upstream answer is not an object: it is wrapped as `{"result": …}`.
+    pub(crate) wrapped: bool,
+    pub(crate) validator: Arc<Validator>,
+}
+
+impl fmt::Debug for OutputShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutputShape")
+            .field("wrapped", &self.wrapped)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Upstream limits shared by the tools of one toolset.
@@ -31,7 +75,8 @@ pub(crate) struct Limits {
     pub(crate) max_response_bytes: usize,
 }
 
-/// A REST operation served as a tool. Built by [`crate::build_toolset`].
+/// A REST operation served as a tool. Built from a REST toolset document
+/// ([`crate::build_toolset`]) or an OpenAPI document ([`crate::openapi`]).
 pub struct RestTool {
     pub(crate) descriptor: ToolDescriptor,
     pub(crate) method: reqwest::Method,
@@ -40,8 +85,12 @@ pub struct RestTool {
     pub(crate) path: Vec<PathPart>,
     pub(crate) fixed_query: Vec<(String, FixedValue)>,
     pub(crate) fixed_headers: Vec<(HeaderName, FixedValue)>,
+    pub(crate) fixed_cookies: Vec<(String, FixedValue)>,
     pub(crate) bindings: Vec<Binding>,
-    pub(crate) has_body: bool,
+    pub(crate) body: Option<BodyEncoding>,
+    /// The media type sent with a JSON body.
+    pub(crate) body_media_type: Option<String>,
+    pub(crate) output: Option<OutputShape>,
     pub(crate) client: UpstreamClient,
     pub(crate) limits: Arc<Limits>,
 }
@@ -55,6 +104,7 @@ impl fmt::Debug for RestTool {
             .field("path", &self.path)
             .field("fixed_query", &self.fixed_query)
             .field("fixed_headers", &self.fixed_headers)
+            .field("fixed_cookies", &self.fixed_cookies)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +141,7 @@ impl Tool for RestTool {
                     &upstream,
                     self.limits.timeout,
                     self.limits.max_response_bytes,
+                    self.output.as_ref(),
                 )
                 .instrument(span);
             tokio::select! {
@@ -109,6 +160,7 @@ impl RestTool {
             .iter()
             .map(|(_, v)| v)
             .chain(self.fixed_headers.iter().map(|(_, v)| v))
+            .chain(self.fixed_cookies.iter().map(|(_, v)| v))
             .find_map(|value| match value {
                 FixedValue::Missing { hint } => Some(hint.as_str()),
                 FixedValue::Value(_) => None,
@@ -121,7 +173,7 @@ impl RestTool {
         arguments: &JsonObject,
     ) -> Result<reqwest::Request, ToolError> {
         let tool = self.descriptor.name.as_ref();
-        let refused = |refused: crate::request::ArgumentRefused| ToolError::InvalidArguments {
+        let refused = |refused: ArgumentRefused| ToolError::InvalidArguments {
             tool: tool.to_owned(),
             problems: format!("argument '{}' {}", refused.argument, refused.reason),
         };
@@ -136,7 +188,14 @@ impl RestTool {
                         .and_then(|b| arguments.get(&b.argument))
                         .unwrap_or(&Value::Null);
                     let argument = binding.map_or(wire.as_str(), |b| b.argument.as_str());
-                    path.push_str(&encode_segment(argument, value).map_err(refused)?);
+                    let segment = match binding {
+                        Some(b) => {
+                            style::path_text(wire, value, b.style, b.explode, encode_segment_text)
+                        }
+                        None => encode_segment_text(&style::scalar_text(value)),
+                    };
+                    check_segment(argument, &segment).map_err(refused)?;
+                    path.push_str(&segment);
                 }
             }
         }
@@ -150,14 +209,12 @@ impl RestTool {
                     pairs.append_pair(key, secret.expose());
                 }
             }
-            for binding in self
-                .bindings
-                .iter()
-                .filter(|b| b.location == ParameterLocation::Query)
-            {
+            for binding in self.located(ParameterLocation::Query) {
                 if let Some(value) = arguments.get(&binding.argument) {
-                    for text in query_values(value) {
-                        pairs.append_pair(&binding.wire, &text);
+                    for (key, text) in
+                        style::query_pairs(&binding.wire, value, binding.style, binding.explode)
+                    {
+                        pairs.append_pair(&key, &text);
                     }
                 }
             }
@@ -181,13 +238,10 @@ impl RestTool {
                 builder = builder.header(name.clone(), header);
             }
         }
-        for binding in self
-            .bindings
-            .iter()
-            .filter(|b| b.location == ParameterLocation::Header)
-        {
+        for binding in self.located(ParameterLocation::Header) {
             if let Some(value) = arguments.get(&binding.argument) {
-                let text = header_text(&binding.argument, value).map_err(refused)?;
+                let text = style::header_text(value, binding.explode);
+                check_header_text(&binding.argument, &text).map_err(refused)?;
                 let header =
                     HeaderValue::from_str(&text).map_err(|_| ToolError::InvalidArguments {
                         tool: tool.to_owned(),
@@ -199,10 +253,36 @@ impl RestTool {
                 builder = builder.header(binding.wire.as_str(), header);
             }
         }
-        if self.has_body
-            && let Some(body) = arguments.get("body")
-        {
-            builder = builder.json(body);
+        if let Some(cookie) = self.cookie_header(arguments).map_err(refused)? {
+            let mut header =
+                HeaderValue::from_str(&cookie).map_err(|_| ToolError::InvalidArguments {
+                    tool: tool.to_owned(),
+                    problems: "the cookies do not form a valid Cookie header".to_owned(),
+                })?;
+            header.set_sensitive(true);
+            builder = builder.header(http::header::COOKIE, header);
+        }
+        if let (Some(encoding), Some(body)) = (self.body, arguments.get("body")) {
+            builder = match encoding {
+                BodyEncoding::Json => builder
+                    .header(
+                        http::header::CONTENT_TYPE,
+                        self.body_media_type
+                            .as_deref()
+                            .unwrap_or("application/json"),
+                    )
+                    .body(body.to_string()),
+                BodyEncoding::Form => builder
+                    .header(
+                        http::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(
+                        url::form_urlencoded::Serializer::new(String::new())
+                            .extend_pairs(style::form_pairs(body))
+                            .finish(),
+                    ),
+            };
         }
         builder
             .build()
@@ -212,6 +292,29 @@ impl RestTool {
             })
     }
 
+    /// `a=1; b=2` from fixed cookies and cookie arguments; values are percent-encoded so
+    /// none can add a cookie or break the header.
+    fn cookie_header(&self, arguments: &JsonObject) -> Result<Option<String>, ArgumentRefused> {
+        let mut cookies: Vec<String> = Vec::new();
+        for (name, value) in &self.fixed_cookies {
+            if let FixedValue::Value(secret) = value {
+                cookies.push(format!("{name}={}", encode_cookie(secret.expose())));
+            }
+        }
+        for binding in self.located(ParameterLocation::Cookie) {
+            if let Some(value) = arguments.get(&binding.argument) {
+                for (name, text) in style::cookie_pairs(&binding.wire, value, binding.explode) {
+                    cookies.push(format!("{}={}", encode_cookie(&name), encode_cookie(&text)));
+                }
+            }
+        }
+        Ok((!cookies.is_empty()).then(|| cookies.join("; ")))
+    }
+
+    fn located(&self, location: ParameterLocation) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.location == location)
+    }
+
     fn binding(&self, location: ParameterLocation, wire: &str) -> Option<&Binding> {
         self.bindings
             .iter()
@@ -219,9 +322,22 @@ impl RestTool {
     }
 }
 
+/// Cookie names and values keep RFC 6265 cookie-octets; everything else is percent-encoded.
+fn encode_cookie(text: &str) -> String {
+    const COOKIE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b',')
+        .add(b';')
+        .add(b'\\')
+        .add(b'%')
+        .add(b'=');
+    percent_encoding::utf8_percent_encode(text, COOKIE).to_string()
+}
+
 /// `https://api.weatherapi.com/v1/current.json`: scheme, authority and path, never the
 /// query string (fixed query values hold keys).
-fn upstream_label(url: &Url) -> String {
+pub(crate) fn upstream_label(url: &Url) -> String {
     let mut label = url.clone();
     label.set_query(None);
     label.set_fragment(None);

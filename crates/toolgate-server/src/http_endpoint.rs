@@ -5,11 +5,11 @@ use std::{sync::Arc, time::Duration};
 use axum::Router;
 use rmcp::transport::{
     StreamableHttpServerConfig, StreamableHttpService,
-    streamable_http_server::session::{local::LocalSessionManager, never::NeverSessionManager},
+    streamable_http_server::session::never::NeverSessionManager,
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::ToolServer;
+use crate::{ToolServer, session::StreamAwareSessions};
 
 /// Host names accepted by default: loopback only, the DNS-rebinding guard for local servers.
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
@@ -137,12 +137,12 @@ impl HttpEndpoint {
         }
         let server = self.server;
         let factory = move || Ok(server.for_new_session());
-        match self.session_mode {
+        let router = match self.session_mode {
             SessionMode::Sessions => Router::new().route_service(
                 &self.path,
                 StreamableHttpService::new(
                     factory,
-                    Arc::new(LocalSessionManager::default()),
+                    Arc::new(StreamAwareSessions::default()),
                     config,
                 ),
             ),
@@ -154,6 +154,22 @@ impl HttpEndpoint {
                     config,
                 ),
             ),
-        }
+        };
+        router.layer(axum::middleware::map_response(
+            session_deleted_as_no_content,
+        ))
     }
+}
+
+/// A `DELETE` that ended a session answers `204 No Content` rather than rmcp's `202
+/// Accepted`: the session is gone by the time the answer leaves, and the Python SDK 1.x
+/// warns on every session close unless it sees 200 or 204.
+async fn session_deleted_as_no_content(
+    method: http::Method,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if method == http::Method::DELETE && response.status() == http::StatusCode::ACCEPTED {
+        *response.status_mut() = http::StatusCode::NO_CONTENT;
+    }
+    response
 }

@@ -22,6 +22,7 @@
 
 mod handler;
 mod http_endpoint;
+mod session;
 mod stdio;
 
 pub use handler::{ServerIdentity, ToolServer};

@@ -5,7 +5,9 @@
 // clients that negotiated 2025-11-25, which is most of them.
 #![allow(deprecated)]
 
-use std::{fmt, sync::Arc};
+use std::{fmt, sync::Arc, time::Duration};
+
+use futures::future::BoxFuture;
 
 use rmcp::{
     RoleServer,
@@ -31,6 +33,16 @@ pub struct CallContext {
     progress_token: Option<ProgressToken>,
     min_log_level: Option<LoggingLevel>,
     peer: Option<Peer<RoleServer>>,
+    response_stream: Option<Arc<dyn ResponseStream>>,
+}
+
+/// The HTTP stream a call's messages and result travel on, as the transport exposes it in
+/// the request's extensions (streamable HTTP with sessions only).
+pub trait ResponseStream: Send + Sync + fmt::Debug {
+    /// Ends the SSE stream now (after a priming event carrying `retry`); later messages and
+    /// the result wait in the session's replay cache until the client resumes with
+    /// `Last-Event-ID` (SEP-1699 polling).
+    fn close(&self, retry: Option<Duration>) -> BoxFuture<'_, Result<(), String>>;
 }
 
 impl fmt::Debug for CallContext {
@@ -60,6 +72,7 @@ impl CallContext {
             progress_token: request.meta.get_progress_token(),
             min_log_level: request.meta.log_level().or(min_log_level),
             peer: Some(request.peer.clone()),
+            response_stream: request.extensions.get::<Arc<dyn ResponseStream>>().cloned(),
         }
     }
 
@@ -73,6 +86,22 @@ impl CallContext {
             progress_token: None,
             min_log_level: None,
             peer: None,
+            response_stream: None,
+        }
+    }
+
+    /// Closes the SSE stream of this call mid-call (SEP-1699); the client resumes it with
+    /// `Last-Event-ID`. `false` where the transport offers no such stream.
+    pub async fn close_response_stream(&self, retry: Option<Duration>) -> bool {
+        let Some(stream) = &self.response_stream else {
+            return false;
+        };
+        match stream.close(retry).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::debug!(%error, "response stream not closed");
+                false
+            }
         }
     }
 

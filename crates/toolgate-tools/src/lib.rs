@@ -44,7 +44,7 @@ mod registry;
 mod tool;
 
 pub use catalog::{CatalogEntry, ToolCatalog};
-pub use context::CallContext;
+pub use context::{CallContext, ResponseStream};
 pub use error::{RegistryError, ToolError};
 pub use naming::{MAX_TOOL_NAME_LEN, is_valid_tool_name, slugify};
 pub use principal::Principal;

@@ -159,17 +159,45 @@ pub(crate) fn tools() -> Vec<Arc<dyn Tool>> {
                 "This tool intentionally returns an error for testing",
             )]),
         )),
-        // SEP-1699 wants this tool to close its SSE stream before answering, so the client
-        // must resume with Last-Event-ID. A tool cannot reach its HTTP stream through the
-        // framework, so it answers on the open stream (the suite reports that as INFO).
-        Arc::new(StaticTool::new(
-            "test_reconnection",
-            "Tests SSE stream disconnection and client reconnection (SEP-1699)",
-            text(
-                "Reconnection test completed successfully. If you received this, the client \
-                 properly reconnected after stream closure.",
-            ),
-        )),
+        Arc::new(ReconnectionTool::new()),
         Arc::new(JsonSchema2020Tool::new()),
     ]
+}
+
+/// `test_reconnection`: closes its SSE stream, waits, answers on the resumed stream.
+#[derive(Debug)]
+pub(crate) struct ReconnectionTool {
+    descriptor: ToolDescriptor,
+}
+
+impl ReconnectionTool {
+    fn new() -> Self {
+        Self {
+            descriptor: ToolDescriptor::new(
+                "test_reconnection",
+                "Tests SSE stream disconnection and client reconnection (SEP-1699)",
+                no_arguments(),
+            ),
+        }
+    }
+}
+
+impl Tool for ReconnectionTool {
+    fn descriptor(&self) -> &ToolDescriptor {
+        &self.descriptor
+    }
+
+    fn call(&self, _arguments: JsonObject, context: CallContext) -> ToolFuture<'_> {
+        Box::pin(async move {
+            let closed = context
+                .close_response_stream(Some(std::time::Duration::from_millis(500)))
+                .await;
+            tracing::info!(closed, "test_reconnection closed its stream");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            Ok(text(
+                "Reconnection test completed successfully. If you received this, the client \
+                 properly reconnected after stream closure.",
+            ))
+        })
+    }
 }

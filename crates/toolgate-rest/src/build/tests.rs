@@ -482,11 +482,23 @@ fn output_schema_properties_without_type_ok() {
 }
 
 #[test]
-fn output_schema_from_array_is_none_ok() {
+fn output_schema_from_array_is_wrapped_ok() {
     let toolset = build(&one_tool(
         "    path: /x\n    responses:\n      '200':\n        content:\n          application/json:\n            schema: {type: array, items: {type: object}}\n",
     ));
-    assert!(toolset.tools()[0].descriptor().output_schema.is_none());
+    let output = toolset.tools()[0]
+        .descriptor()
+        .output_schema
+        .clone()
+        .expect("wrapped output schema");
+    assert_eq!(
+        Value::Object(output.as_ref().clone()),
+        json!({
+            "type": "object",
+            "properties": {"result": {"type": "array", "items": {"type": "object"}}},
+            "required": ["result"]
+        })
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@ fn json_object_gets_structured_content_ok() {
         None,
         br#"{"location":{"name":"London"}}"#,
         "u",
+        None,
     );
     assert_eq!(result.is_error, Some(false));
     assert_eq!(
@@ -35,6 +36,7 @@ fn json_array_is_text_only_ok() {
         None,
         b"[1,2]",
         "u",
+        None,
     );
     assert!(result.structured_content.is_none());
     assert_eq!(text_of(&result), "[1,2]");
@@ -48,6 +50,7 @@ fn non_json_is_text_ok() {
         None,
         b"{\"a\":1}",
         "u",
+        None,
     );
     assert!(result.structured_content.is_none());
     assert_eq!(text_of(&result), "{\"a\":1}");
@@ -61,6 +64,7 @@ fn server_error_is_error_result_with_status_fails() {
         None,
         br#"{"error":"boom"}"#,
         "http://127.0.0.1:1",
+        None,
     );
     assert_eq!(result.is_error, Some(true));
     let text = text_of(&result);
@@ -77,6 +81,7 @@ fn long_error_body_is_truncated_ok() {
         None,
         body.as_bytes(),
         "u",
+        None,
     );
     let text = text_of(&result);
     assert!(text.len() < 1_200, "{}", text.len());
@@ -91,6 +96,7 @@ fn redirect_names_location_fails() {
         Some("https://elsewhere.example/"),
         b"",
         "u",
+        None,
     );
     assert_eq!(result.is_error, Some(true));
     assert!(text_of(&result).contains("redirecting to https://elsewhere.example/"));
@@ -103,4 +109,53 @@ fn json_media_types() {
         "application/problem+json; charset=utf-8"
     ));
     assert!(!is_json_media_type("text/html"));
+}
+
+fn shape(wrapped: bool, schema: &serde_json::Value) -> OutputShape {
+    OutputShape {
+        wrapped,
+        validator: std::sync::Arc::new(jsonschema::validator_for(schema).expect("schema")),
+    }
+}
+
+#[test]
+fn wrapped_output_puts_answer_under_result_ok() {
+    let output = shape(
+        true,
+        &serde_json::json!({"type": "object", "properties": {"result": {"type": "array"}}}),
+    );
+    let result = to_result(
+        reqwest::StatusCode::OK,
+        Some("application/json"),
+        None,
+        b"[{\"name\":\"London\"}]",
+        "u",
+        Some(&output),
+    );
+    assert_eq!(
+        result.structured_content,
+        Some(serde_json::json!({"result": [{"name": "London"}]}))
+    );
+    assert_eq!(text_of(&result), "[{\"name\":\"London\"}]");
+}
+
+#[test]
+fn answer_outside_output_schema_is_still_returned_ok() {
+    let output = shape(
+        false,
+        &serde_json::json!({"type": "object", "required": ["location"]}),
+    );
+    let result = to_result(
+        reqwest::StatusCode::OK,
+        Some("application/json"),
+        None,
+        b"{\"unexpected\":true}",
+        "u",
+        Some(&output),
+    );
+    assert_eq!(result.is_error, Some(false));
+    assert_eq!(
+        result.structured_content,
+        Some(serde_json::json!({"unexpected": true}))
+    );
 }

@@ -345,3 +345,108 @@ async fn missing_credential_answers_error_result_fails() {
     );
     assert!(text.contains("'realtime-api'"), "{text}");
 }
+
+#[test]
+fn query_styles_follow_the_parameter_ok() {
+    let tool = tool(concat!(
+        "    path: /x\n    parameters:\n",
+        "      - {name: ids, in: query, schema: {type: array}, explode: false}\n",
+        "      - {name: pipes, in: query, schema: {type: array}, style: pipeDelimited}\n",
+        "      - {name: filter, in: query, schema: {type: object}, style: deepObject}\n",
+    ));
+    let request = tool
+        .build_request(&args(json!({
+            "query_ids": [1, 2],
+            "query_pipes": ["a", "b"],
+            "query_filter": {"color": "red", "size": "L"}
+        })))
+        .expect("request");
+    assert_eq!(
+        request.url().query(),
+        Some("ids=1%2C2&pipes=a%7Cb&filter%5Bcolor%5D=red&filter%5Bsize%5D=L")
+    );
+}
+
+#[test]
+fn unsupported_style_for_location_fails_at_build() {
+    let spec = RestToolsetSpec::from_yaml(
+        "name: t\nbase_url: https://api.example.com\ntools:\n  - description: D\n    path: /x/{id}\n    parameters:\n      - {name: id, in: path, type: string, style: deepObject}\n",
+        "inline",
+    )
+    .expect("parses");
+    let client = UpstreamClient::new().expect("client");
+    let error = build_tools(&spec, &client, &ToolsetOptions::default(), "inline")
+        .expect_err("deepObject is a query style");
+    assert!(
+        error.to_string().contains("tools[0].parameters[0].style"),
+        "{error}"
+    );
+}
+
+#[test]
+fn path_label_and_matrix_styles_ok() {
+    let tool = tool(concat!(
+        "    path: /a/{l}/b/{m}\n    parameters:\n",
+        "      - {name: l, in: path, schema: {type: array}, style: label}\n",
+        "      - {name: m, in: path, schema: {type: array}, style: matrix, explode: true}\n",
+    ));
+    let request = tool
+        .build_request(&args(json!({"path_l": ["x", "y/z"], "path_m": [1, 2]})))
+        .expect("request");
+    assert_eq!(request.url().path(), "/v1/a/.x,y%2Fz/b/;m=1;m=2");
+}
+
+#[test]
+fn cookie_arguments_are_encoded_into_one_header_ok() {
+    let tool = tool(concat!(
+        "    path: /x\n    parameters:\n",
+        "      - {name: session, in: cookie, type: string}\n",
+        "      - {name: theme, in: cookie, type: string}\n",
+    ));
+    let request = tool
+        .build_request(&args(
+            json!({"cookie_session": "a;b=c", "cookie_theme": "dark"}),
+        ))
+        .expect("request");
+    let cookie = &request.headers()[http::header::COOKIE];
+    assert_eq!(cookie, "session=a%3Bb%3Dc; theme=dark");
+    assert!(cookie.is_sensitive());
+}
+
+#[test]
+fn form_body_is_urlencoded_ok() {
+    let tool = tool(concat!(
+        "    method: POST\n    path: /pets\n    request_body:\n      content:\n",
+        "        application/x-www-form-urlencoded: {schema: {type: object}}\n",
+        "        application/xml: {schema: {type: object}}\n",
+    ));
+    let request = tool
+        .build_request(&args(
+            json!({"body": {"name": "Rex Jr", "tags": ["a", "b"]}}),
+        ))
+        .expect("request");
+    assert_eq!(
+        request.headers()[http::header::CONTENT_TYPE],
+        "application/x-www-form-urlencoded"
+    );
+    let body = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .expect("body");
+    assert_eq!(body, b"name=Rex+Jr&tags=a&tags=b");
+}
+
+#[test]
+fn json_media_type_of_the_operation_is_sent_ok() {
+    let tool = tool(concat!(
+        "    method: PATCH\n    path: /pets\n    request_body:\n      content:\n",
+        "        application/merge-patch+json: {schema: {type: object}}\n",
+    ));
+    let request = tool
+        .build_request(&args(json!({"body": {"name": "Rex"}})))
+        .expect("request");
+    assert_eq!(
+        request.headers()[http::header::CONTENT_TYPE],
+        "application/merge-patch+json"
+    );
+}
