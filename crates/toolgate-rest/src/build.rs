@@ -93,13 +93,33 @@ pub fn build_toolset_with(
         ))
 }
 
-/// The tools of `spec`, typed (tests inspect their requests).
+/// The tools of `spec`, typed (tests inspect their requests); the first invalid tool fails
+/// the whole toolset.
 pub(crate) fn build_tools(
     spec: &RestToolsetSpec,
     client: &UpstreamClient,
     options: &ToolsetOptions,
     origin: &str,
 ) -> Result<Vec<RestTool>, RestSpecError> {
+    let (tools, mut failures) = build_each(spec, client, options, origin)?;
+    if failures.is_empty() {
+        Ok(tools.into_iter().map(|(_, tool)| tool).collect())
+    } else {
+        Err(failures.swap_remove(0).1)
+    }
+}
+
+/// Tools built and tools refused, each with its index in `spec.tools`; only toolset-wide
+/// problems (base URL, limits, fixed headers) are an `Err`. Imported documents use this to
+/// skip a bad operation rather than the whole document.
+pub(crate) type BuiltTools = (Vec<(usize, RestTool)>, Vec<(usize, RestSpecError)>);
+
+pub(crate) fn build_each(
+    spec: &RestToolsetSpec,
+    client: &UpstreamClient,
+    options: &ToolsetOptions,
+    origin: &str,
+) -> Result<BuiltTools, RestSpecError> {
     let invalid = |path: String, reason: String| RestSpecError::Invalid {
         origin: origin.to_owned(),
         path,
@@ -173,6 +193,7 @@ pub(crate) fn build_tools(
     }
 
     let mut tools = Vec::with_capacity(spec.tools.len());
+    let mut failures = Vec::new();
     let mut names = HashSet::new();
     for (index, tool_spec) in spec.tools.iter().enumerate() {
         let at = |field: &str| {
@@ -182,7 +203,7 @@ pub(crate) fn build_tools(
                 format!("tools[{index}].{field}")
             }
         };
-        let tool = build_tool(
+        let built = build_tool(
             tool_spec,
             ToolContext {
                 base_url: base_url.as_ref(),
@@ -191,20 +212,23 @@ pub(crate) fn build_tools(
                 client,
                 limits: &limits,
             },
-        )
-        .map_err(|(field, reason)| invalid(at(&field), reason))?;
-        if !names.insert(tool.descriptor.name.to_string()) {
-            return Err(invalid(
-                at("name"),
-                format!(
-                    "the tool name '{}' is used twice in this toolset",
-                    tool.descriptor.name
+        );
+        match built {
+            Err((field, reason)) => failures.push((index, invalid(at(&field), reason))),
+            Ok(tool) if !names.insert(tool.descriptor.name.to_string()) => failures.push((
+                index,
+                invalid(
+                    at("name"),
+                    format!(
+                        "the tool name '{}' is used twice in this toolset",
+                        tool.descriptor.name
+                    ),
                 ),
-            ));
+            )),
+            Ok(tool) => tools.push((index, tool)),
         }
-        tools.push(tool);
     }
-    Ok(tools)
+    Ok((tools, failures))
 }
 
 #[derive(Clone, Copy)]
@@ -487,7 +511,7 @@ fn tool_name(spec: &RestToolSpec, method: &str) -> Result<String, Problem> {
 /// The tool's base URL: the toolset's, with `scheme` and `host` overrides applied; the
 /// path always ends with `/` so the tool's path is appended, not substituted.
 fn base_for(spec: &RestToolSpec, toolset: Option<&Url>) -> Result<Url, Problem> {
-    let mut url = match (toolset, &spec.host) {
+    let mut url = match (spec.base_url.as_ref().or(toolset), &spec.host) {
         (Some(url), _) => url.clone(),
         (None, Some(host)) => {
             let scheme = spec.scheme.as_deref().unwrap_or("https");

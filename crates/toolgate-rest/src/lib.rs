@@ -28,6 +28,7 @@
 mod build;
 mod error;
 mod executor;
+pub mod openapi;
 mod request;
 mod secret;
 mod spec;

@@ -96,6 +96,10 @@ pub struct RestToolSpec {
     /// never part of a document.
     #[serde(skip)]
     pub(crate) credentials: Vec<Credential>,
+    /// The operation's own server (OpenAPI operation- or path-level `servers`), replacing the
+    /// toolset's base URL; never part of a document.
+    #[serde(skip)]
+    pub(crate) base_url: Option<url::Url>,
 }
 
 /// A credential a tool sends on every call: an API key in a query, header or cookie, or an
