@@ -4,6 +4,7 @@
 mod harness;
 
 mod failures;
+mod openapi;
 mod principal;
 mod transports;
 mod weather_tools;

@@ -30,6 +30,7 @@ pub(crate) struct GatewayBuilder {
     api_key: Option<String>,
     timeout: Option<Duration>,
     rest_spec: Option<String>,
+    openapi: Option<String>,
 }
 
 impl Gateway {
@@ -40,6 +41,7 @@ impl Gateway {
             api_key: Some("test-key".into()),
             timeout: None,
             rest_spec: None,
+            openapi: None,
         }
     }
 
@@ -95,6 +97,12 @@ impl GatewayBuilder {
         self
     }
 
+    /// Builds the weather tools from this OpenAPI description instead of the REST spec.
+    pub(crate) fn openapi(mut self, source: &str) -> Self {
+        self.openapi = Some(source.to_owned());
+        self
+    }
+
     /// Serves the tools of this REST toolset document (tag `test-tools`) instead of the
     /// weather tools, at `/mcp`.
     pub(crate) fn rest_spec(mut self, yaml: &str) -> Self {
@@ -106,14 +114,17 @@ impl GatewayBuilder {
         let client = UpstreamClient::new().expect("upstream client");
         let (server, path) = match &self.rest_spec {
             Some(yaml) => (self.rest_server(yaml, &client), "/mcp".to_owned()),
-            None => (self.weather_server(&client), MCP_PATH.to_owned()),
+            None => (self.weather_server(&client).await, MCP_PATH.to_owned()),
         };
         let router = HttpEndpoint::new(path.clone(), server).into_router();
         Gateway::serve(router, &path).await
     }
 
-    fn weather_server(&self, client: &UpstreamClient) -> ToolServer {
+    async fn weather_server(&self, client: &UpstreamClient) -> ToolServer {
         let mut weather = WeatherServer::new();
+        if let Some(spec) = &self.openapi {
+            weather = weather.with_openapi(spec.clone());
+        }
         if let Some(url) = &self.upstream {
             weather = weather.with_base_url(url.clone());
         }
@@ -123,7 +134,7 @@ impl GatewayBuilder {
         if let Some(timeout) = self.timeout {
             weather = weather.with_timeout(timeout);
         }
-        weather.build(client).expect("weather server builds")
+        weather.build(client).await.expect("weather server builds")
     }
 
     fn rest_server(&self, yaml: &str, client: &UpstreamClient) -> ToolServer {

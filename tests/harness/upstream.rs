@@ -40,8 +40,8 @@ impl Received {
 enum Behaviour {
     /// Answers like WeatherAPI (the bundled sample upstream).
     Weather,
-    /// Answers every request with this status and a JSON error body.
-    Fail(StatusCode),
+    /// Answers every request with this status and JSON body.
+    Fixed(StatusCode, &'static str),
     /// Accepts the request and never answers.
     Hang,
 }
@@ -65,9 +65,18 @@ impl RestUpstream {
         Self::spawn(Behaviour::Weather).await
     }
 
-    /// Answers every request with `status`.
+    /// Answers every request with `status` and a WeatherAPI-style error body.
     pub(crate) async fn failing(status: StatusCode) -> Self {
-        Self::spawn(Behaviour::Fail(status)).await
+        Self::spawn(Behaviour::Fixed(
+            status,
+            r#"{"error":{"code":9999,"message":"upstream exploded"}}"#,
+        ))
+        .await
+    }
+
+    /// Answers every request with 200 and `body` (JSON).
+    pub(crate) async fn answering(body: &'static str) -> Self {
+        Self::spawn(Behaviour::Fixed(StatusCode::OK, body)).await
     }
 
     /// Never answers.
@@ -80,12 +89,8 @@ impl RestUpstream {
         let log = Arc::clone(&received);
         let app = match behaviour {
             Behaviour::Weather => Router::new().nest("/v1", toolgate_weather::demo::router()),
-            Behaviour::Fail(status) => Router::new().fallback(move || async move {
-                (
-                    status,
-                    r#"{"error":{"code":9999,"message":"upstream exploded"}}"#,
-                )
-                    .into_response()
+            Behaviour::Fixed(status, body) => Router::new().fallback(move || async move {
+                (status, [("content-type", "application/json")], body).into_response()
             }),
             Behaviour::Hang => Router::new().fallback(|| async {
                 // Bounded: longer than any test timeout, shorter than forever.

@@ -251,12 +251,28 @@ impl ImportOptions {
     }
 }
 
+/// Which operation a tool was made from.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ToolOrigin {
+    /// The tool's name.
+    pub tool: String,
+    /// `GET`, `POST`…
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The operationId, if any.
+    pub operation_id: Option<String>,
+}
+
 /// The result of an import: the toolset, what was left out and why, and lossy conversions.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ImportedToolset {
     /// The tools.
     pub toolset: ToolSet,
+    /// The operation of each tool, in toolset order.
+    pub origins: Vec<ToolOrigin>,
     /// Operations that did not become tools.
     pub skipped: Vec<SkippedOperation>,
     /// Notes on lossy conversions (Swagger 2.0 features, unsupported security schemes…).
@@ -278,7 +294,7 @@ pub fn import_toolset(
 ) -> Result<ImportedToolset, OpenApiError> {
     let base_url = match &options.base_url {
         Some(url) => url.clone(),
-        None => operation::server_url(document, &document.root, "")?,
+        None => document.server_url()?,
     };
     let converted = operation::convert(document, options)?;
     let spec = RestToolsetSpec {
@@ -313,12 +329,21 @@ pub fn import_toolset(
         }
     }
     let mut kept = Vec::with_capacity(tools.len());
+    let mut origins = Vec::with_capacity(tools.len());
     for (index, tool) in tools {
         let Some((operation, _)) = converted.tools.get(index) else {
             continue;
         };
         match schema::check_meta(&tool.descriptor) {
-            Ok(()) => kept.push(Arc::new(tool) as Arc<dyn Tool>),
+            Ok(()) => {
+                origins.push(ToolOrigin {
+                    tool: tool.descriptor.name.to_string(),
+                    method: operation.method.clone(),
+                    path: operation.path.clone(),
+                    operation_id: operation.operation_id.clone(),
+                });
+                kept.push(Arc::new(tool) as Arc<dyn Tool>);
+            }
             Err(reason) => skipped.push(operation.skip(reason)),
         }
     }
@@ -331,6 +356,7 @@ pub fn import_toolset(
         toolset: ToolSet::new(options.name.clone())
             .with_tags(options.tags.iter().cloned())
             .with_tools(kept),
+        origins,
         skipped,
         warnings,
         base_url,

@@ -11,9 +11,10 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use toolgate_rest::{
     FixedValue, RestSpecError, RestToolsetSpec, ToolsetOptions, UpstreamClient, UpstreamError,
     build_toolset_with,
+    openapi::{ImportOptions, OpenApiDocument, OpenApiError, import_toolset},
 };
 use toolgate_server::{ServerIdentity, ToolServer};
-use toolgate_tools::{RegistryError, ToolRegistry};
+use toolgate_tools::{RegistryError, ToolRegistry, ToolSet};
 use url::Url;
 
 /// The tool definitions bundled into the binary: `servers/weather/weather-tools.yaml`.
@@ -45,6 +46,9 @@ pub enum WeatherError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Client(#[from] UpstreamError),
+    /// The OpenAPI description cannot be imported.
+    #[error(transparent)]
+    OpenApi(#[from] OpenApiError),
 }
 
 /// How to build the weather server.
@@ -54,8 +58,22 @@ pub struct WeatherServer {
     api_key: Option<String>,
     base_url: Option<Url>,
     tools_file: Option<PathBuf>,
+    openapi: Option<String>,
     timeout: Option<Duration>,
 }
+
+/// The seed tutorial's tool names for WeatherAPI's operationIds, used when the server runs
+/// from the OpenAPI description.
+pub const SEED_TOOL_NAMES: &[(&str, &str)] = &[
+    ("realtime-weather", "realtime-api"),
+    ("forecast-weather", "forecast-api"),
+    ("history-weather", "history-api"),
+    ("search-autocomplete-weather", "search-api"),
+    ("ip-lookup", "ip-lookup-api"),
+];
+
+/// The security scheme of `openapi-specs/weatherapi.yaml` that carries the key.
+const API_KEY_SCHEME: &str = "apiKey";
 
 impl WeatherServer {
     /// Defaults: bundled tools, WeatherAPI's public base URL, no key.
@@ -81,6 +99,14 @@ impl WeatherServer {
         self
     }
 
+    /// Builds the tools from an OpenAPI description of WeatherAPI (a file or URL, such as
+    /// `openapi-specs/weatherapi.yaml`) instead of the REST tool definitions; the seed's
+    /// tool names are kept through name overrides.
+    pub fn with_openapi(mut self, source: impl Into<String>) -> Self {
+        self.openapi = Some(source.into());
+        self
+    }
+
     /// Upstream timeout, replacing the one in the tool definitions.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -97,31 +123,17 @@ impl WeatherServer {
     ///
     /// # Errors
     /// [`WeatherError`] when the tool definitions are invalid.
-    pub fn build(&self, client: &UpstreamClient) -> Result<ToolServer, WeatherError> {
-        let (spec, origin) = match &self.tools_file {
-            Some(path) => (
-                RestToolsetSpec::from_file(path)?,
-                path.display().to_string(),
-            ),
-            None => (
-                RestToolsetSpec::from_yaml(BUNDLED_TOOLS, "weather-tools.yaml (bundled)")?,
-                "weather-tools.yaml (bundled)".to_owned(),
-            ),
-        };
+    pub async fn build(&self, client: &UpstreamClient) -> Result<ToolServer, WeatherError> {
         let key = match &self.api_key {
             Some(key) => FixedValue::value(key.clone()),
             None => FixedValue::Missing {
                 hint: MISSING_KEY_HINT.to_owned(),
             },
         };
-        let mut options = ToolsetOptions::default().with_fixed_query("key", key);
-        if let Some(url) = &self.base_url {
-            options = options.with_base_url(url.clone());
-        }
-        if let Some(timeout) = self.timeout {
-            options = options.with_timeout(timeout);
-        }
-        let toolset = build_toolset_with(&spec, client, &options, &origin)?;
+        let toolset = match &self.openapi {
+            Some(source) => self.openapi_toolset(source, key, client).await?,
+            None => self.rest_toolset(key, client)?,
+        };
         let mut registry = ToolRegistry::new();
         registry.add(toolset);
         let catalog = registry.catalog_for_tags(&[TOOLS_TAG])?;
@@ -133,6 +145,57 @@ impl WeatherServer {
                     "Weather tools backed by WeatherAPI.com: current conditions, forecasts up to 14 days, history, location search and IP lookup. Pass places as the `query_q` argument (city, postcode, IP or lat,lon).",
                 ),
         ))
+    }
+
+    fn rest_toolset(
+        &self,
+        key: FixedValue,
+        client: &UpstreamClient,
+    ) -> Result<ToolSet, WeatherError> {
+        let (spec, origin) = match &self.tools_file {
+            Some(path) => (
+                RestToolsetSpec::from_file(path)?,
+                path.display().to_string(),
+            ),
+            None => (
+                RestToolsetSpec::from_yaml(BUNDLED_TOOLS, "weather-tools.yaml (bundled)")?,
+                "weather-tools.yaml (bundled)".to_owned(),
+            ),
+        };
+        let mut options = ToolsetOptions::default().with_fixed_query("key", key);
+        if let Some(url) = &self.base_url {
+            options = options.with_base_url(url.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        Ok(build_toolset_with(&spec, client, &options, &origin)?)
+    }
+
+    async fn openapi_toolset(
+        &self,
+        source: &str,
+        key: FixedValue,
+        client: &UpstreamClient,
+    ) -> Result<ToolSet, WeatherError> {
+        let document = OpenApiDocument::load(source).await?;
+        let mut options = ImportOptions::new("weatherapi")
+            .with_tags([TOOLS_TAG])
+            .with_credential(API_KEY_SCHEME, key);
+        for (operation, name) in SEED_TOOL_NAMES {
+            options = options.with_name(*operation, *name);
+        }
+        if let Some(url) = &self.base_url {
+            options = options.with_base_url(url.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        let imported = import_toolset(&document, &options, client)?;
+        for skipped in &imported.skipped {
+            tracing::warn!("{source}: operation skipped: {skipped}");
+        }
+        Ok(imported.toolset)
     }
 }
 

@@ -33,8 +33,12 @@ struct Cli {
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout_ms: Option<u64>,
     /// Tool definitions to load instead of the bundled weather-tools.yaml.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "spec")]
     tools: Option<PathBuf>,
+    /// Build the tools from an OpenAPI description of WeatherAPI instead (a file or URL,
+    /// e.g. openapi-specs/weatherapi.yaml); the seed's tool names are kept.
+    #[arg(long, value_name = "FILE_OR_URL")]
+    spec: Option<String>,
     /// Host names accepted in the Host header (repeatable); default: loopback names only.
     #[arg(long = "allowed-host", value_name = "HOST")]
     allowed_hosts: Vec<String>,
@@ -58,6 +62,9 @@ async fn main() -> anyhow::Result<()> {
     let mut weather = WeatherServer::new();
     if let Some(path) = &cli.tools {
         weather = weather.with_tools_file(path);
+    }
+    if let Some(spec) = &cli.spec {
+        weather = weather.with_openapi(spec.clone());
     }
     if let Some(ms) = cli.timeout_ms {
         weather = weather.with_timeout(Duration::from_millis(ms));
@@ -85,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let client = UpstreamClient::new()?;
-    let server = weather.build(&client)?;
+    let server = weather.build(&client).await?;
 
     if cli.stdio {
         serve_stdio(server).await?;

@@ -154,6 +154,16 @@ impl OpenApiDocument {
         display(&self.url)
     }
 
+    /// The base URL from the document's first `servers` entry, variables at their defaults,
+    /// resolved against the document's URL when relative.
+    ///
+    /// # Errors
+    /// [`OpenApiError::Invalid`] naming the pointer when the entry is not usable, or relative
+    /// in a document not loaded from an http(s) URL.
+    pub fn server_url(&self) -> Result<Url, OpenApiError> {
+        super::operation::server_url(self, &self.root, "")
+    }
+
     /// The document for `url` (without fragment), the main one included.
     pub(crate) fn document(&self, url: &Url) -> Option<&Value> {
         if *url == self.url {
