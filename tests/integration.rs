@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod cli;
 mod failures;
 mod openapi;
 mod principal;

@@ -45,15 +45,25 @@ pub(crate) async fn connect_discover(gateway: &Gateway) -> McpClient {
 
 /// The `weather` binary built beside this test binary.
 pub(crate) fn weather_binary() -> PathBuf {
+    workspace_binary("weather", "toolgate-weather")
+}
+
+/// The `toolgate` binary built beside this test binary.
+pub(crate) fn toolgate_binary() -> PathBuf {
+    workspace_binary("toolgate", "toolgate")
+}
+
+/// A binary of another workspace package, from the target directory of this test binary.
+fn workspace_binary(name: &str, package: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target directory");
-    let binary = dir.join(format!("weather{}", std::env::consts::EXE_SUFFIX));
+    let binary = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.exists(),
-        "{} is missing: build it first with `cargo build -p toolgate-weather`",
+        "{} is missing: build it first with `cargo build -p {package}`",
         binary.display()
     );
     binary

@@ -441,24 +441,11 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         descriptor = descriptor.with_annotations(mcp);
     }
     let output = match spec.responses.as_ref().and_then(output_schema) {
-        Some((schema, wrapped)) => match jsonschema::validator_for(&schema) {
-            Ok(validator) => {
-                descriptor =
-                    descriptor.with_raw_output_schema(toolgate_tools::schema_object(schema));
-                Some(OutputShape {
-                    wrapped,
-                    validator: Arc::new(validator),
-                })
-            }
-            Err(error) => {
-                tracing::warn!(
-                    tool.name = %descriptor.name,
-                    %error,
-                    "the success response schema is not a valid JSON Schema; no outputSchema is declared"
-                );
-                None
-            }
-        },
+        Some((schema, wrapped)) => {
+            let schema = toolgate_tools::schema_object(schema);
+            descriptor = descriptor.with_raw_output_schema(Arc::clone(&schema));
+            Some(OutputShape::new(schema, wrapped))
+        }
         None => None,
     };
 

@@ -200,7 +200,7 @@ fn structured(value: Value, output: Option<&OutputShape>, upstream: &str) -> Opt
     };
     if let Some(shape) = output {
         match &structured {
-            Some(content) if shape.validator.is_valid(content) => {}
+            Some(content) if shape.accepts(content) => {}
             Some(_) => tracing::warn!(
                 upstream,
                 "the upstream answer does not match the declared output schema; returned as is"

@@ -51,7 +51,7 @@ use url::Url;
 pub use document::OpenApiDocument;
 pub use select::Selector;
 
-use crate::{FixedValue, RestToolsetSpec, ToolsetOptions, UpstreamClient};
+use crate::{FixedValue, RestToolSpec, RestToolsetSpec, ToolsetOptions, UpstreamClient};
 
 /// Which OpenAPI generation a document was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,7 +296,14 @@ pub fn import_toolset(
         Some(url) => url.clone(),
         None => document.server_url()?,
     };
+    let started = std::time::Instant::now();
     let converted = operation::convert(document, options)?;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        "operations converted"
+    );
+    let (operations, specs): (Vec<operation::OperationRef>, Vec<RestToolSpec>) =
+        converted.tools.into_iter().unzip();
     let spec = RestToolsetSpec {
         name: options.name.clone(),
         tags: options.tags.clone(),
@@ -305,33 +312,32 @@ pub fn import_toolset(
         max_response_size: options.max_response_size,
         query: IndexMap::new(),
         headers: IndexMap::new(),
-        tools: converted
-            .tools
-            .iter()
-            .map(|(_, spec)| spec.clone())
-            .collect(),
+        tools: specs,
     };
     let mut tool_options = ToolsetOptions::default().with_base_url(base_url.clone());
     if let Some(timeout) = options.timeout {
         tool_options = tool_options.with_timeout(timeout);
     }
     let origin = document.origin();
+    let started = std::time::Instant::now();
     let (tools, failures) = crate::build::build_each(&spec, client, &tool_options, &origin)
         .map_err(|error| OpenApiError::Invalid {
             origin: origin.clone(),
             pointer: String::new(),
             reason: error.to_string(),
         })?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "tools built");
+    let started = std::time::Instant::now();
     let mut skipped = converted.skipped;
     for (index, error) in failures {
-        if let Some((operation, _)) = converted.tools.get(index) {
+        if let Some(operation) = operations.get(index) {
             skipped.push(operation.skip(error.to_string()));
         }
     }
     let mut kept = Vec::with_capacity(tools.len());
     let mut origins = Vec::with_capacity(tools.len());
     for (index, tool) in tools {
-        let Some((operation, _)) = converted.tools.get(index) else {
+        let Some(operation) = operations.get(index) else {
             continue;
         };
         match schema::check_meta(&tool.descriptor) {
@@ -347,6 +353,10 @@ pub fn import_toolset(
             Err(reason) => skipped.push(operation.skip(reason)),
         }
     }
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis(),
+        "schemas checked"
+    );
     for skip in &skipped {
         tracing::warn!(toolset = %options.name, "operation skipped: {skip}");
     }

@@ -1,6 +1,10 @@
 //! [`RestTool`]: one HTTP operation as an MCP tool.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use http::{HeaderName, HeaderValue};
 use jsonschema::Validator;
@@ -52,12 +56,40 @@ pub(crate) enum BodyEncoding {
 }
 
 /// The tool's declared output: JSON answers become `structuredContent`, checked against the
-/// schema (a mismatch is logged, never a failed call).
+/// schema (a mismatch is logged, never a failed call). The validator is compiled at the first
+/// answer, not at start-up: large APIs declare many big output schemas few calls will use.
 #[derive(Clone)]
 pub(crate) struct OutputShape {
     /// The upstream answer is not an object: it is wrapped as `{"result": …}`.
     pub(crate) wrapped: bool,
-    pub(crate) validator: Arc<Validator>,
+    pub(crate) schema: Arc<JsonObject>,
+    pub(crate) validator: Arc<OnceLock<Option<Validator>>>,
+}
+
+impl OutputShape {
+    pub(crate) fn new(schema: Arc<JsonObject>, wrapped: bool) -> Self {
+        Self {
+            wrapped,
+            schema,
+            validator: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Whether `content` matches the schema; a schema that does not compile matches
+    /// everything (and is logged once).
+    pub(crate) fn accepts(&self, content: &Value) -> bool {
+        let validator = self.validator.get_or_init(|| {
+            let schema = Value::Object((*self.schema).clone());
+            match jsonschema::validator_for(&schema) {
+            Ok(validator) => Some(validator),
+            Err(error) => {
+                tracing::warn!(%error, "the output schema does not compile; answers are not checked");
+                None
+            }
+            }
+        });
+        validator.as_ref().is_none_or(|v| v.is_valid(content))
+    }
 }
 
 impl fmt::Debug for OutputShape {

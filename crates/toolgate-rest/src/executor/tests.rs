@@ -112,10 +112,7 @@ fn json_media_types() {
 }
 
 fn shape(wrapped: bool, schema: &serde_json::Value) -> OutputShape {
-    OutputShape {
-        wrapped,
-        validator: std::sync::Arc::new(jsonschema::validator_for(schema).expect("schema")),
-    }
+    OutputShape::new(toolgate_tools::schema_object(schema.clone()), wrapped)
 }
 
 #[test]
