@@ -224,3 +224,67 @@ async fn weather_server_runs_from_the_openapi_description_ok() {
         received[0].query_pairs()
     );
 }
+
+/// Serves `openapi-specs/` over loopback HTTP, as a documentation site would.
+async fn spec_site() -> Gateway {
+    async fn file(
+        axum::extract::Path(path): axum::extract::Path<String>,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        if path
+            .split('/')
+            .any(|segment| segment == ".." || segment.is_empty())
+        {
+            return axum::http::StatusCode::BAD_REQUEST.into_response();
+        }
+        match tokio::fs::read_to_string(fixture(&path)).await {
+            Ok(text) => text.into_response(),
+            Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    Gateway::serve(
+        axum::Router::new().route("/specs/{*path}", axum::routing::get(file)),
+        "/specs",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn document_over_http_resolves_relative_servers_and_files_ok() {
+    let site = spec_site().await;
+    let client = UpstreamClient::new().expect("client");
+
+    let petstore = OpenApiDocument::load(&format!("{}/petstore-3.0.yaml", site.url()))
+        .await
+        .expect("loads over HTTP");
+    assert_eq!(
+        petstore
+            .server_url()
+            .expect("relative server resolves")
+            .as_str(),
+        format!("{}/api/v3", site.url().trim_end_matches("/specs")).as_str()
+    );
+
+    let refs = OpenApiDocument::load(&format!("{}/refs/main.yaml", site.url()))
+        .await
+        .expect("loads with the files it references");
+    let imported = import_toolset(
+        &refs,
+        &ImportOptions::new("refs").with_base_url("http://127.0.0.1:9/".parse().expect("url")),
+        &client,
+    )
+    .expect("imports");
+    let forest = imported
+        .toolset
+        .tools()
+        .iter()
+        .find(|t| t.descriptor().name == "getForest")
+        .expect("getForest, whose schema lives in another file");
+    let output = serde_json::to_string(&forest.descriptor().output_schema).expect("json");
+    assert!(output.contains("TreeNode"), "{output}");
+
+    let missing = OpenApiDocument::load(&format!("{}/nope.yaml", site.url()))
+        .await
+        .expect_err("404");
+    assert!(missing.to_string().contains("HTTP 404"), "{missing}");
+}
