@@ -20,8 +20,17 @@ fn inspect(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn inspect_json_lists_tools_and_skipped_operations_ok() {
-    let output = inspect(&[&fixture("refs/broken.yaml"), "--json", "--base-url", "http://127.0.0.1:9/"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = inspect(&[
+        &fixture("refs/broken.yaml"),
+        "--json",
+        "--base-url",
+        "http://127.0.0.1:9/",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
     let tools = report["tools"].as_array().expect("tools");
     assert_eq!(tools.len(), 1);
@@ -31,7 +40,9 @@ fn inspect_json_lists_tools_and_skipped_operations_ok() {
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0]["operation_id"], "getBroken");
     assert!(
-        skipped[0]["reason"].as_str().is_some_and(|r| r.contains("points nowhere")),
+        skipped[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("points nowhere")),
         "{}",
         skipped[0]
     );
@@ -40,13 +51,23 @@ fn inspect_json_lists_tools_and_skipped_operations_ok() {
 #[test]
 fn inspect_human_output_shows_arguments_and_reasons_ok() {
     let output = inspect(&[&fixture("petstore-3.0.yaml")]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("18 tools, 1 skipped"), "{text}");
-    assert!(text.contains("pass --base-url"), "relative servers are flagged: {text}");
+    assert!(
+        text.contains("pass --base-url"),
+        "relative servers are flagged: {text}"
+    );
     assert!(text.contains("getPetById  GET /pet/{petId}"), "{text}");
     assert!(text.contains("path_petId*  integer (int64)"), "{text}");
-    assert!(text.contains("uploadFile") && text.contains("multipart/form-data"), "{text}");
+    assert!(
+        text.contains("uploadFile") && text.contains("multipart/form-data"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -59,7 +80,10 @@ fn inspect_selects_by_tag_ok() {
         .iter()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert_eq!(names, ["getInventory", "placeOrder", "getOrderById", "deleteOrder"]);
+    assert_eq!(
+        names,
+        ["getInventory", "placeOrder", "getOrderById", "deleteOrder"]
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ mod gateway;
 mod upstream;
 
 pub(crate) use client::{
-    call, connect, connect_discover, connect_stdio, error_of, text_of, weather_binary,
+    call, connect, connect_discover, connect_stdio, error_of, text_of, toolgate_binary,
+    weather_binary,
 };
 pub(crate) use gateway::Gateway;
 pub(crate) use upstream::RestUpstream;
