@@ -29,17 +29,7 @@ mod document;
 mod operation;
 mod schema;
 mod select;
-// TEMPORARY until the Swagger 2.0 converter lands.
-mod swagger2 {
-    use serde_json::Value;
-    pub(crate) struct Converted {
-        pub(crate) document: Value,
-        pub(crate) warnings: Vec<String>,
-    }
-    pub(crate) fn to_openapi3(_doc: &Value) -> Result<Converted, String> {
-        Err("Swagger 2.0 conversion is not available yet".to_owned())
-    }
-}
+mod swagger2;
 
 use std::{collections::HashMap, fmt, sync::Arc, time::Duration};
 
@@ -128,7 +118,7 @@ pub enum OpenApiError {
         found: String,
     },
     /// The document's structure is wrong where the whole import depends on it.
-    #[error("{origin}: {}: {reason}", if pointer.is_empty() { "/" } else { pointer.as_str() })]
+    #[error("{origin}: {}{reason}", if pointer.is_empty() { String::new() } else { format!("{pointer}: ") })]
     Invalid {
         /// The file or URL.
         origin: String,

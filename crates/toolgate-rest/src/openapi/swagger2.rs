@@ -19,25 +19,17 @@
 
 use serde_json::{Map, Value, json};
 
+type Obj = Map<String, Value>;
+/// A parameter's `style` and `explode`.
+type Style = (&'static str, Option<bool>);
+
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 /// Parameter and header fields that move into `schema`.
+#[rustfmt::skip]
 const SCHEMA_KEYS: [&str; 16] = [
-    "type",
-    "format",
-    "items",
-    "enum",
-    "default",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "multipleOf",
+    "type", "format", "items", "enum", "default", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+    "uniqueItems", "multipleOf",
 ];
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -90,13 +82,13 @@ enum Param<'a> {
     /// Stays in `parameters`: converted, or a `$ref` to a component.
     Plain(Value),
     /// `in: body`, with the pointer of its definition.
-    Body(&'a Map<String, Value>, String),
+    Body(&'a Obj, String),
     /// `in: formData`: name, definition and its pointer.
-    Form(&'a str, &'a Map<String, Value>, String),
+    Form(&'a str, &'a Obj, String),
 }
 
 struct Converter<'a> {
-    root: &'a Map<String, Value>,
+    root: &'a Obj,
     consumes: Vec<String>,
     produces: Vec<String>,
     host: Option<&'a str>,
@@ -106,7 +98,7 @@ struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    fn new(root: &'a Map<String, Value>) -> Self {
+    fn new(root: &'a Obj) -> Self {
         let mut cx = Self {
             root,
             consumes: Vec::new(),
@@ -115,28 +107,29 @@ impl<'a> Converter<'a> {
             base_path: String::new(),
             warnings: Vec::new(),
         };
-        cx.consumes = cx.media(root.get("consumes"), "/consumes").unwrap_or_default();
-        cx.produces = cx.media(root.get("produces"), "/produces").unwrap_or_default();
-        cx.host = match root.get("host") {
-            None => None,
-            Some(Value::String(host)) if !host.is_empty() => Some(host.as_str()),
-            Some(_) => {
-                cx.warn("/host", "must be a non-empty string; ignored");
-                None
-            }
-        };
+        cx.consumes = cx
+            .strings(root.get("consumes"), "/consumes")
+            .unwrap_or_default();
+        cx.produces = cx
+            .strings(root.get("produces"), "/produces")
+            .unwrap_or_default();
+        match root.get("host") {
+            Some(Value::String(host)) if !host.is_empty() => cx.host = Some(host),
+            Some(_) => cx.warn("/host", "must be a non-empty string; ignored"),
+            None => {}
+        }
         let base = match root.get("basePath") {
-            None => "/".to_owned(),
-            Some(Value::String(base)) if base.starts_with('/') => base.clone(),
-            Some(Value::String(base)) => {
-                cx.warn("/basePath", "must start with `/`; one was added");
-                format!("/{base}")
-            }
+            None => "",
+            Some(Value::String(base)) => base,
             Some(_) => {
-                cx.warn("/basePath", "must be a string; `/` used");
-                "/".to_owned()
+                cx.warn("/basePath", "must be a string; ignored");
+                ""
             }
         };
+        if !base.is_empty() && !base.starts_with('/') {
+            cx.warn("/basePath", "must start with `/`; one was added");
+        }
+        let base = format!("/{}", base.trim_start_matches('/'));
         cx.base_path = base.trim_end_matches('/').to_owned();
         cx
     }
@@ -145,59 +138,58 @@ impl<'a> Converter<'a> {
         self.warnings.push(format!("{at}: {message}"));
     }
 
+    /// Copies an `x-` field at `at` into `out`, and warns that any other one is dropped.
+    fn extra(&mut self, out: &mut Obj, key: &str, value: &Value, at: &str) {
+        if key.starts_with("x-") {
+            set(out, key, value.clone());
+        } else {
+            self.warn(at, "not a Swagger 2.0 field here; dropped");
+        }
+    }
+
     fn document(&mut self) -> Result<Value, String> {
         let root = self.root;
         let mut servers = Some(self.servers(root.get("schemes"), "/schemes"));
         let mut components = self.components()?;
-        let servers_after_info = !["host", "basePath", "schemes"]
-            .iter()
-            .any(|key| root.contains_key(*key));
-        let mut out = Map::new();
+        // Servers go where host/basePath/schemes were, or after info.
+        let anchor = root
+            .keys()
+            .find(|k| matches!(k.as_str(), "host" | "basePath" | "schemes"))
+            .or_else(|| root.keys().find(|k| *k == "info"));
+        let mut out = Obj::new();
         for (key, value) in root {
             match key.as_str() {
-                "swagger" => {
-                    out.insert("openapi".to_owned(), json!("3.0.3"));
-                }
-                "host" | "basePath" | "schemes" => {
-                    if let Some(servers) = servers.take() {
-                        out.insert("servers".to_owned(), servers);
-                    }
-                }
+                "swagger" => set(&mut out, "openapi", json!("3.0.3")),
                 "definitions" | "parameters" | "responses" | "securityDefinitions" => {
                     if let Some(components) = components.take() {
-                        out.insert("components".to_owned(), Value::Object(components));
+                        set(&mut out, "components", Value::Object(components));
                     }
                 }
-                "consumes" | "produces" => {}
+                "host" | "basePath" | "schemes" | "consumes" | "produces" => {}
                 "paths" => {
                     if let Some(paths) = value.as_object() {
-                        out.insert(key.clone(), self.paths(paths)?);
+                        set(&mut out, key, self.paths(paths)?);
                     }
                 }
-                "info" | "tags" | "externalDocs" | "security" => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ if key.starts_with("x-") => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ => self.warn(&pointer("", key), "not a Swagger 2.0 field; dropped"),
+                "info" | "tags" | "externalDocs" | "security" => set(&mut out, key, value.clone()),
+                _ => self.extra(&mut out, key, value, &pointer("", key)),
             }
-            if key == "info" && servers_after_info {
-                if let Some(servers) = servers.take() {
-                    out.insert("servers".to_owned(), servers);
-                }
+            if anchor == Some(key)
+                && let Some(servers) = servers.take()
+            {
+                set(&mut out, "servers", servers);
             }
         }
         if let Some(servers) = servers {
-            out.insert("servers".to_owned(), servers);
+            set(&mut out, "servers", servers);
         }
         Ok(Value::Object(out))
     }
 
     /// The server list for `schemes` (the document's, or an operation's).
     fn servers(&mut self, schemes: Option<&Value>, at: &str) -> Value {
-        let mut listed = Vec::new();
-        for scheme in self.media(schemes, at).unwrap_or_default() {
+        let mut listed: Vec<String> = Vec::new();
+        for scheme in self.strings(schemes, at).unwrap_or_default() {
             if !matches!(scheme.as_str(), "http" | "https" | "ws" | "wss") {
                 self.warn(at, format_args!("unknown scheme `{scheme}`; ignored"));
             } else if !listed.contains(&scheme) {
@@ -207,55 +199,54 @@ impl<'a> Converter<'a> {
         listed.sort_by_key(|scheme| scheme != "https");
         let base = &self.base_path;
         let urls: Vec<String> = match self.host {
-            None => {
-                if !listed.is_empty() {
-                    self.warn(at, "schemes without a host cannot be expressed; the server URL is relative");
-                }
-                vec![if base.is_empty() { "/".to_owned() } else { base.clone() }]
-            }
             Some(host) if listed.is_empty() => vec![format!("//{host}{base}")],
-            Some(host) => listed.iter().map(|s| format!("{s}://{host}{base}")).collect(),
+            Some(host) => listed
+                .iter()
+                .map(|s| format!("{s}://{host}{base}"))
+                .collect(),
+            None if base.is_empty() => vec!["/".to_owned()],
+            None => vec![base.clone()],
         };
+        if self.host.is_none() && !listed.is_empty() {
+            self.warn(at, "schemes need a host; the server URL is relative");
+        }
         Value::Array(urls.into_iter().map(|url| json!({ "url": url })).collect())
     }
 
-    fn components(&mut self) -> Result<Option<Map<String, Value>>, String> {
-        let mut out = Map::new();
+    fn components(&mut self) -> Result<Option<Obj>, String> {
+        let mut out = Obj::new();
         for (key, value) in self.root {
-            let (name, section) = match key.as_str() {
-                "definitions" => ("schemas", "definitions"),
-                "parameters" => ("parameters", "parameters"),
-                "responses" => ("responses", "responses"),
-                "securityDefinitions" => ("securitySchemes", "security schemes"),
+            let name = match key.as_str() {
+                "definitions" => "schemas",
+                "parameters" | "responses" => key.as_str(),
+                "securityDefinitions" => "securitySchemes",
                 _ => continue,
             };
             let at = pointer("", key);
-            let entries = object(value, &at, section)?;
-            let mut converted = Map::new();
-            for (entry, value) in entries {
+            let mut converted = Obj::new();
+            for (entry, value) in object(value, &at, key)? {
                 let here = pointer(&at, entry);
-                let result = match key.as_str() {
-                    "definitions" => Some(self.schema(value, &here, 0)),
-                    "parameters" => {
-                        let param = object(value, &here, "parameter")?;
-                        match self.parameter(param, &here) {
-                            Some(Param::Plain(value)) => Some(value),
-                            // Body and formData ones become request bodies where they are used.
-                            _ => None,
-                        }
-                    }
+                let result = match name {
+                    "schemas" => Some(self.schema(value, &here, 0)),
+                    // Body and formData parameters become request bodies where they are used.
+                    "parameters" => match self.parameter(object(value, &here, "parameter")?, &here)
+                    {
+                        Some(Param::Plain(value)) => Some(value),
+                        _ => None,
+                    },
                     "responses" => {
                         let produces = effective(&self.produces);
-                        Some(self.response(object(value, &here, "response")?, &here, &produces, None))
+                        let response = object(value, &here, "response")?;
+                        Some(self.response(response, &here, &produces, false))
                     }
                     _ => self.security_scheme(value, &here),
                 };
                 if let Some(result) = result {
-                    converted.insert(entry.clone(), result);
+                    set(&mut converted, entry, result);
                 }
             }
             if !converted.is_empty() {
-                out.insert(name.to_owned(), Value::Object(converted));
+                set(&mut out, name, Value::Object(converted));
             }
         }
         Ok(Some(out).filter(|out| !out.is_empty()))
@@ -266,186 +257,168 @@ impl<'a> Converter<'a> {
             self.warn(at, "security scheme must be an object; dropped");
             return None;
         };
-        let mut out = Map::new();
-        match scheme.get("type").and_then(Value::as_str) {
-            Some("basic") => {
-                out.insert("type".to_owned(), json!("http"));
-                out.insert("scheme".to_owned(), json!("basic"));
-            }
-            Some("apiKey") => {
-                out.insert("type".to_owned(), json!("apiKey"));
-                for key in ["name", "in"] {
-                    if let Some(value) = scheme.get(key) {
-                        out.insert(key.to_owned(), value.clone());
-                    }
-                }
-            }
-            Some("oauth2") => {
-                let flow = scheme.get("flow").and_then(Value::as_str).unwrap_or_default();
-                let (name, urls): (&str, &[&str]) = match flow {
-                    "implicit" => ("implicit", &["authorizationUrl"]),
-                    "password" => ("password", &["tokenUrl"]),
-                    "application" => ("clientCredentials", &["tokenUrl"]),
-                    "accessCode" => ("authorizationCode", &["authorizationUrl", "tokenUrl"]),
-                    _ => {
-                        self.warn(at, format_args!("unknown oauth2 flow `{flow}`; scheme dropped"));
-                        return None;
-                    }
-                };
-                let mut converted = Map::new();
-                for url in urls {
-                    let value = scheme.get(*url).cloned().unwrap_or_else(|| {
-                        self.warn(at, format_args!("oauth2 flow `{flow}` without `{url}`"));
-                        json!("")
-                    });
-                    converted.insert((*url).to_owned(), value);
-                }
-                let scopes = scheme.get("scopes").filter(|s| s.is_object());
-                converted.insert("scopes".to_owned(), scopes.cloned().unwrap_or_else(|| json!({})));
-                out.insert("type".to_owned(), json!("oauth2"));
-                out.insert("flows".to_owned(), json!({ name: converted }));
-            }
-            other => {
-                let other = other.map_or_else(|| "none".to_owned(), |t| format!("`{t}`"));
-                self.warn(at, format_args!("unknown security scheme type {other}; dropped"));
+        let (kind, flow) = (text(scheme, "type"), text(scheme, "flow"));
+        let (name, urls): (&str, &[&str]) = match (kind, flow) {
+            ("basic", _) => ("", &[]),
+            ("apiKey", _) => ("", &["name", "in"]),
+            ("oauth2", "implicit") => ("implicit", &["authorizationUrl"]),
+            ("oauth2", "password") => ("password", &["tokenUrl"]),
+            ("oauth2", "application") => ("clientCredentials", &["tokenUrl"]),
+            ("oauth2", "accessCode") => ("authorizationCode", &["authorizationUrl", "tokenUrl"]),
+            _ => {
+                self.warn(at, format_args!("type `{kind}`, flow `{flow}`; dropped"));
                 return None;
             }
-        }
-        for (key, value) in scheme {
-            if key == "description" || key.starts_with("x-") {
-                out.insert(key.clone(), value.clone());
+        };
+        let field = |key: &&str| Some(((*key).to_owned(), scheme.get(*key)?.clone()));
+        let mut fields: Obj = urls.iter().filter_map(field).collect();
+        let mut out = Obj::new();
+        match kind {
+            "basic" => {
+                set(&mut out, "type", json!("http"));
+                set(&mut out, "scheme", json!("basic"));
+            }
+            "apiKey" => {
+                set(&mut out, "type", json!("apiKey"));
+                out.extend(fields);
+            }
+            _ => {
+                let scopes = scheme.get("scopes").filter(|s| s.is_object()).cloned();
+                set(&mut fields, "scopes", scopes.unwrap_or(json!({})));
+                set(&mut out, "type", json!("oauth2"));
+                set(&mut out, "flows", json!({ name: fields }));
             }
         }
+        let extra = scheme
+            .iter()
+            .filter(|(k, _)| *k == "description" || k.starts_with("x-"));
+        out.extend(extra.map(|(k, v)| (k.clone(), v.clone())));
         Some(Value::Object(out))
     }
 
-    fn paths(&mut self, paths: &'a Map<String, Value>) -> Result<Value, String> {
-        let mut out = Map::new();
+    fn paths(&mut self, paths: &'a Obj) -> Result<Value, String> {
+        let mut out = Obj::new();
         for (path, item) in paths {
             let at = pointer("/paths", path);
             if path.starts_with("x-") {
-                out.insert(path.clone(), item.clone());
+                set(&mut out, path, item.clone());
                 continue;
             }
             let item = object(item, &at, "path item")?;
-            let shared = self.parameter_list(item.get("parameters"), &pointer(&at, "parameters"))?;
-            let mut converted = Map::new();
+            let shared =
+                self.parameter_list(item.get("parameters"), &pointer(&at, "parameters"))?;
+            let mut converted = Obj::new();
             for (key, value) in item {
                 let here = pointer(&at, key);
                 match key.as_str() {
-                    "$ref" => {
-                        converted.insert(key.clone(), rewrite_ref_value(value));
-                    }
+                    "$ref" => set(&mut converted, key, rewrite_ref_value(value)),
                     "parameters" => {
-                        let plain: Vec<Value> = shared
-                            .iter()
-                            .filter_map(|p| match p {
-                                Param::Plain(value) => Some(value.clone()),
-                                _ => None,
-                            })
-                            .collect();
+                        let plain: Vec<Value> = shared.iter().filter_map(Param::plain).collect();
                         if !plain.is_empty() {
-                            converted.insert(key.clone(), Value::Array(plain));
+                            set(&mut converted, key, Value::Array(plain));
                         }
                     }
                     method if METHODS.contains(&method) => {
-                        let operation = object(value, &here, "operation")?;
-                        converted.insert(key.clone(), self.operation(operation, &here, &shared)?);
+                        let op = object(value, &here, "operation")?;
+                        set(&mut converted, key, self.operation(op, &here, &shared)?);
                     }
-                    _ if key.starts_with("x-") => {
-                        converted.insert(key.clone(), value.clone());
-                    }
-                    _ => self.warn(&here, "not a Swagger 2.0 path item field; dropped"),
+                    _ => self.extra(&mut converted, key, value, &here),
                 }
             }
-            out.insert(path.clone(), Value::Object(converted));
+            set(&mut out, path, Value::Object(converted));
         }
         Ok(Value::Object(out))
     }
 
-    fn operation(
-        &mut self,
-        op: &'a Map<String, Value>,
-        at: &str,
-        shared: &[Param<'a>],
-    ) -> Result<Value, String> {
+    fn operation(&mut self, op: &'a Obj, at: &str, shared: &[Param<'a>]) -> Result<Value, String> {
         let own = self.parameter_list(op.get("parameters"), &pointer(at, "parameters"))?;
-        let op_consumes = self.media(op.get("consumes"), &pointer(at, "consumes"));
-        let consumes = op_consumes.unwrap_or_else(|| self.consumes.clone());
-        let op_produces = self.media(op.get("produces"), &pointer(at, "produces"));
+        let consumes = self.strings(op.get("consumes"), &pointer(at, "consumes"));
+        let consumes = consumes.unwrap_or_else(|| self.consumes.clone());
+        let op_produces = self.strings(op.get("produces"), &pointer(at, "produces"));
         let produces = effective(op_produces.as_ref().unwrap_or(&self.produces));
-        let own_produces = op_produces.is_some_and(|p| effective(&p) != effective(&self.produces));
+        let own_produces = op_produces.is_some() && produces != effective(&self.produces);
 
         // Operation-level parameters override path-level ones of the same name and location.
-        let own_has_body = own.iter().any(|p| matches!(p, Param::Body(..)));
-        let mut bodies = Vec::new();
-        let mut forms: Vec<(&str, &Map<String, Value>, &str)> = Vec::new();
+        let own_body = own.iter().any(|p| matches!(p, Param::Body(..)));
+        let mut bodies: Vec<(&Obj, &str)> = Vec::new();
+        let mut forms: Vec<(&str, &Obj, &str)> = Vec::new();
         let mut plain = Vec::new();
-        for (is_own, param) in shared.iter().map(|p| (false, p)).chain(own.iter().map(|p| (true, p))) {
+        let all = shared
+            .iter()
+            .map(|p| (false, p))
+            .chain(own.iter().map(|p| (true, p)));
+        for (is_own, param) in all {
             match param {
                 Param::Plain(value) if is_own => plain.push(value.clone()),
-                Param::Plain(_) => {}
-                Param::Body(source, src_at) if is_own || !own_has_body => bodies.push((*source, src_at)),
-                Param::Body(..) => {}
+                Param::Body(source, src_at) if is_own || !own_body => {
+                    bodies.push((*source, src_at.as_str()));
+                }
                 Param::Form(name, source, src_at) => {
                     forms.retain(|(other, ..)| other != name);
-                    forms.push((name, source, src_at));
+                    forms.push((*name, *source, src_at.as_str()));
                 }
+                Param::Plain(_) | Param::Body(..) => {}
             }
         }
         if bodies.len() > 1 {
             self.warn(at, "more than one body parameter; the first is used");
         }
+        if !bodies.is_empty() && !forms.is_empty() {
+            self.warn(at, "body and formData parameters; formData dropped");
+        }
         let mut request_body = match bodies.first() {
-            Some((source, src_at)) => {
-                if !forms.is_empty() {
-                    self.warn(at, "body and formData parameters together; formData ones dropped");
-                }
-                Some(self.body(source, src_at, &effective(&consumes)))
-            }
-            None if !forms.is_empty() => Some(self.form_body(&forms, &consumes, at)),
-            None => None,
+            Some((source, src_at)) => Some(self.body(source, src_at, &effective(&consumes))),
+            None if forms.is_empty() => None,
+            None => Some(self.form_body(&forms, &consumes, at)),
         };
 
-        let mut out = Map::new();
+        let mut out = Obj::new();
         for (key, value) in op {
             let here = pointer(at, key);
             match key.as_str() {
-                "parameters" | "responses" => {
-                    if key == "parameters" && !plain.is_empty() {
-                        out.insert(key.clone(), Value::Array(std::mem::take(&mut plain)));
+                "parameters" => {
+                    if !plain.is_empty() {
+                        set(&mut out, key, Value::Array(std::mem::take(&mut plain)));
                     }
                     if let Some(body) = request_body.take() {
-                        out.insert("requestBody".to_owned(), body);
+                        set(&mut out, "requestBody", body);
                     }
-                    if key == "responses" {
-                        let responses = object(value, &here, "responses")?;
-                        let converted = self.responses(responses, &here, &produces, own_produces)?;
-                        out.insert(key.clone(), converted);
+                }
+                "responses" => {
+                    if let Some(body) = request_body.take() {
+                        set(&mut out, "requestBody", body);
                     }
+                    let mut responses = Obj::new();
+                    for (code, response) in object(value, &here, "responses")? {
+                        let at = pointer(&here, code);
+                        let converted = if code.starts_with("x-") {
+                            response.clone()
+                        } else {
+                            let response = object(response, &at, "response")?;
+                            self.response(response, &at, &produces, own_produces)
+                        };
+                        set(&mut responses, code, converted);
+                    }
+                    set(&mut out, key, Value::Object(responses));
                 }
                 "consumes" | "produces" => {}
-                "schemes" => {
-                    let servers = self.servers(Some(value), &here);
-                    out.insert("servers".to_owned(), servers);
-                }
-                "tags" | "summary" | "description" | "externalDocs" | "operationId" | "deprecated"
-                | "security" => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ if key.starts_with("x-") => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ => self.warn(&here, "not a Swagger 2.0 operation field; dropped"),
+                "schemes" => set(&mut out, "servers", self.servers(Some(value), &here)),
+                "tags" | "summary" | "description" | "externalDocs" | "operationId"
+                | "deprecated" | "security" => set(&mut out, key, value.clone()),
+                _ => self.extra(&mut out, key, value, &here),
             }
         }
         if let Some(body) = request_body {
-            out.insert("requestBody".to_owned(), body);
+            set(&mut out, "requestBody", body);
         }
         Ok(Value::Object(out))
     }
 
-    fn parameter_list(&mut self, list: Option<&'a Value>, at: &str) -> Result<Vec<Param<'a>>, String> {
+    fn parameter_list(
+        &mut self,
+        list: Option<&'a Value>,
+        at: &str,
+    ) -> Result<Vec<Param<'a>>, String> {
         let Some(list) = list else {
             return Ok(Vec::new());
         };
@@ -455,14 +428,13 @@ impl<'a> Converter<'a> {
         let mut out = Vec::new();
         for (index, param) in list.iter().enumerate() {
             let here = pointer(at, &index.to_string());
-            let param = object(param, &here, "parameter")?;
-            out.extend(self.parameter(param, &here));
+            out.extend(self.parameter(object(param, &here, "parameter")?, &here));
         }
         Ok(out)
     }
 
     /// Sorts one parameter, following a local `#/parameters/` ref to learn where it goes.
-    fn parameter(&mut self, param: &'a Map<String, Value>, at: &str) -> Option<Param<'a>> {
+    fn parameter(&mut self, param: &'a Obj, at: &str) -> Option<Param<'a>> {
         let reference = param.get("$ref");
         let (target, target_at) = match reference {
             None => (param, at.to_owned()),
@@ -476,32 +448,36 @@ impl<'a> Converter<'a> {
             }
         };
         let name = target.get("name").and_then(Value::as_str);
-        let Some(location) = target.get("in").and_then(Value::as_str).filter(|_| name.is_some()) else {
-            self.warn(&target_at, "parameter without a string `name` and `in`; dropped");
+        let location = target.get("in").and_then(Value::as_str);
+        let (Some(name), Some(location)) = (name, location) else {
+            self.warn(&target_at, "no string `name` and `in`; dropped");
             return None;
         };
         match location {
             "body" => Some(Param::Body(target, target_at)),
-            "formData" => Some(Param::Form(name.unwrap_or_default(), target, target_at)),
+            "formData" => Some(Param::Form(name, target, target_at)),
             "query" | "header" | "path" | "cookie" => Some(Param::Plain(match reference {
-                Some(reference) => rewrite_ref_value(reference),
-                None => self.plain_parameter(target, &target_at),
+                Some(reference) => json!({ "$ref": rewrite_ref_value(reference) }),
+                None => self.plain_parameter(target, location, &target_at),
             })),
-            other => {
-                self.warn(&target_at, format_args!("unknown parameter location `{other}`; dropped"));
+            _ => {
+                self.warn(&target_at, format_args!("`in: {location}`; dropped"));
                 None
             }
         }
     }
 
     /// The definition a local `#/parameters/…` ref names, following chains of refs.
-    fn resolve_parameter(&mut self, reference: &str, at: &str) -> Option<(&'a Map<String, Value>, String)> {
+    fn resolve_parameter(&mut self, reference: &str, at: &str) -> Option<(&'a Obj, String)> {
         let mut current = reference.to_owned();
         for _ in 0..MAX_REF_HOPS {
             let name = current.strip_prefix("#/parameters/")?;
-            let found = self.root.get("parameters").and_then(|p| p.get(unescape(name).as_str()));
+            let found = self
+                .root
+                .get("parameters")
+                .and_then(|p| p.get(unescape(name)));
             let Some(target) = found.and_then(Value::as_object) else {
-                self.warn(at, format_args!("`{reference}` does not name a parameter object; kept as a ref"));
+                self.warn(at, format_args!("`{reference}` names no parameter"));
                 return None;
             };
             match target.get("$ref").and_then(Value::as_str) {
@@ -509,82 +485,71 @@ impl<'a> Converter<'a> {
                 None => return Some((target, format!("/parameters/{name}"))),
             }
         }
-        self.warn(at, format_args!("`{reference}` is a ref chain too long to follow"));
+        self.warn(at, format_args!("`{reference}`: ref chain too long"));
         None
     }
 
-    fn plain_parameter(&mut self, param: &Map<String, Value>, at: &str) -> Value {
-        let location = param.get("in").and_then(Value::as_str).unwrap_or_default();
-        let mut out = Map::new();
+    /// A non-body parameter, or a response header (`location` `header`), in 3.0 form.
+    fn plain_parameter(&mut self, param: &Obj, location: &str, at: &str) -> Value {
+        let mut out = Obj::new();
         for (key, value) in param {
             match key.as_str() {
                 "name" | "in" | "description" | "required" | "allowEmptyValue" => {
-                    out.insert(key.clone(), value.clone());
+                    set(&mut out, key, value.clone());
                 }
-                "collectionFormat" | "schema" => {}
-                _ if key.starts_with("x-") => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ if SCHEMA_KEYS.contains(&key.as_str()) => {}
-                _ => self.warn(&pointer(at, key), "not a Swagger 2.0 parameter field; dropped"),
+                k if k == "collectionFormat" || k == "schema" || SCHEMA_KEYS.contains(&k) => {}
+                _ => self.extra(&mut out, key, value, &pointer(at, key)),
             }
         }
         if is_array(param) {
             let (style, explode) = self.style(param.get("collectionFormat"), location, at);
-            out.insert("style".to_owned(), json!(style));
+            set(&mut out, "style", json!(style));
             if let Some(explode) = explode {
-                out.insert("explode".to_owned(), json!(explode));
+                set(&mut out, "explode", json!(explode));
             }
         }
-        out.insert("schema".to_owned(), self.parameter_schema(param, at));
+        set(&mut out, "schema", self.parameter_schema(param, at));
         Value::Object(out)
     }
 
     /// The `schema` built from a parameter's or header's schema fields (or its `schema`).
-    fn parameter_schema(&mut self, param: &Map<String, Value>, at: &str) -> Value {
+    fn parameter_schema(&mut self, param: &Obj, at: &str) -> Value {
         let mut schema = match param.get("schema") {
             Some(Value::Object(schema)) if !param.contains_key("type") => schema.clone(),
-            _ => Map::new(),
+            _ => Obj::new(),
         };
         for key in SCHEMA_KEYS {
             if let Some(value) = param.get(key) {
-                schema.insert(key.to_owned(), value.clone());
+                set(&mut schema, key, value.clone());
             }
         }
         self.schema(&Value::Object(schema), at, 0)
     }
 
     /// `style` and `explode` for a `collectionFormat` in `location`.
-    fn style(&mut self, format: Option<&Value>, location: &str, at: &str) -> (&'static str, Option<bool>) {
-        let simple = matches!(location, "path" | "header");
-        let format = match format {
-            None => "csv",
-            Some(Value::String(format)) => format.as_str(),
-            Some(other) => {
-                self.warn(at, format_args!("collectionFormat {other} is not a string; csv used"));
-                "csv"
-            }
-        };
+    fn style(&mut self, format: Option<&Value>, location: &str, at: &str) -> Style {
+        let format = format.map_or(Some("csv"), Value::as_str).unwrap_or("?");
         let (style, explode) = match format {
             "csv" => ("form", false),
             "multi" => ("form", true),
             "ssv" => ("spaceDelimited", false),
             "pipes" => ("pipeDelimited", false),
-            other => {
-                self.warn(at, format_args!("collectionFormat `{other}` has no OpenAPI 3 equivalent; csv used"));
+            _ => {
+                self.warn(at, format_args!("collectionFormat `{format}`: csv used"));
                 ("form", false)
             }
         };
-        if !simple {
+        if !matches!(location, "path" | "header") {
             return (style, Some(explode));
         }
         if style != "form" || explode {
-            self.warn(at, format_args!("collectionFormat `{format}` is not possible in {location}; csv used"));
+            let why = format!("collectionFormat `{format}` in {location}: csv used");
+            self.warn(at, why);
         }
         ("simple", None)
     }
 
-    fn body(&mut self, source: &Map<String, Value>, at: &str, media: &[String]) -> Value {
+    fn body(&mut self, source: &Obj, at: &str, media: &[String]) -> Value {
         let schema = match source.get("schema") {
             Some(schema) => self.schema(schema, &pointer(at, "schema"), 0),
             None => {
@@ -592,132 +557,113 @@ impl<'a> Converter<'a> {
                 json!({})
             }
         };
-        let mut out = Map::new();
+        let mut out = Obj::new();
         if let Some(description) = source.get("description") {
-            out.insert("description".to_owned(), description.clone());
+            set(&mut out, "description", description.clone());
         }
-        let content = media.iter().map(|m| (m.clone(), json!({ "schema": schema })));
-        out.insert("content".to_owned(), Value::Object(content.collect()));
+        let content = media
+            .iter()
+            .map(|m| (m.clone(), json!({ "schema": schema })));
+        set(&mut out, "content", Value::Object(content.collect()));
         if let Some(required) = source.get("required").filter(|r| r.is_boolean()) {
-            out.insert("required".to_owned(), required.clone());
+            set(&mut out, "required", required.clone());
         }
         for (key, value) in source.iter().filter(|(key, _)| key.starts_with("x-")) {
-            out.insert(key.clone(), value.clone());
+            set(&mut out, key, value.clone());
         }
         Value::Object(out)
     }
 
-    fn form_body(&mut self, forms: &[(&str, &Map<String, Value>, &str)], consumes: &[String], at: &str) -> Value {
-        let mut properties = Map::new();
-        let mut required = Vec::new();
-        let mut encoding = Map::new();
+    fn form_body(&mut self, forms: &[(&str, &Obj, &str)], consumes: &[String], at: &str) -> Value {
+        let (mut properties, mut encoding) = (Obj::new(), Obj::new());
+        let (mut required, mut not_multi) = (Vec::new(), Vec::new());
         let mut has_file = false;
-        let mut not_multi = Vec::new();
-        for (name, source, src_at) in forms {
-            let mut property = Map::new();
+        for &(name, source, src_at) in forms {
+            let mut property = Obj::new();
             if let Some(description) = source.get("description") {
-                property.insert("description".to_owned(), description.clone());
+                set(&mut property, "description", description.clone());
             }
             if let Value::Object(schema) = self.parameter_schema(source, src_at) {
                 property.extend(schema);
             }
-            for (key, value) in source.iter() {
+            for (key, value) in source {
                 if key.starts_with("x-") {
-                    property.insert(key.clone(), value.clone());
+                    set(&mut property, key, value.clone());
                 } else if key == "allowEmptyValue" {
-                    self.warn(src_at, "allowEmptyValue has no OpenAPI 3 equivalent in a request body; dropped");
+                    self.warn(src_at, "allowEmptyValue in a request body is lost");
                 }
             }
-            has_file |= source.get("type").and_then(Value::as_str) == Some("file");
+            has_file |= text(source, "type") == "file";
             if source.get("required") == Some(&Value::Bool(true)) {
                 required.push(json!(name));
             }
             if is_array(source) {
                 let format = source.get("collectionFormat");
                 if format.is_some_and(|f| f.as_str() != Some("multi")) {
-                    not_multi.push(*src_at);
+                    not_multi.push(src_at);
                 }
                 let (style, explode) = self.style(format, "formData", src_at);
-                encoding.insert((*name).to_owned(), json!({ "style": style, "explode": explode }));
+                set(
+                    &mut encoding,
+                    name,
+                    json!({ "style": style, "explode": explode }),
+                );
             }
-            properties.insert((*name).to_owned(), Value::Object(property));
+            set(&mut properties, name, Value::Object(property));
         }
-        let listed = |wanted: &str| consumes.iter().any(|m| media_is(m, wanted));
-        let types: Vec<&str> = if has_file {
-            if listed(FORM) && !listed(MULTIPART) {
-                self.warn(at, "a file upload cannot be urlencoded; multipart/form-data used");
-            }
-            vec![MULTIPART]
-        } else {
-            let mut types: Vec<&str> = consumes
-                .iter()
-                .filter_map(|m| [FORM, MULTIPART].into_iter().find(|w| media_is(m, w)))
-                .collect();
-            types.dedup();
-            if types.is_empty() { vec![FORM] } else { types }
-        };
-        if types.contains(&MULTIPART) {
-            for src_at in not_multi {
-                self.warn(src_at, "collectionFormat other than multi cannot be expressed in multipart/form-data");
+        let mut types: Vec<&str> = Vec::new();
+        for media in consumes {
+            let known = [FORM, MULTIPART].into_iter().find(|w| media_is(media, w));
+            if let Some(known) = known.filter(|k| !types.contains(k)) {
+                types.push(known);
             }
         }
-        let mut schema = Map::new();
-        schema.insert("type".to_owned(), json!("object"));
-        schema.insert("properties".to_owned(), Value::Object(properties));
-        let any_required = !required.is_empty();
-        if any_required {
-            schema.insert("required".to_owned(), Value::Array(required));
+        if has_file {
+            if types == [FORM] {
+                self.warn(at, "a file upload cannot be urlencoded; multipart used");
+            }
+            types = vec![MULTIPART];
+        } else if types.is_empty() {
+            types = vec![FORM];
         }
-        let mut content = Map::new();
+        for src_at in not_multi.into_iter().filter(|_| types.contains(&MULTIPART)) {
+            self.warn(src_at, "multipart/form-data arrays are always multi");
+        }
+        let mut schema = json!({ "type": "object", "properties": properties });
+        let mut out = Obj::new();
+        if !required.is_empty()
+            && let Some(schema) = schema.as_object_mut()
+        {
+            set(schema, "required", Value::Array(required));
+            set(&mut out, "required", json!(true));
+        }
+        let mut content = Obj::new();
         for media in types {
-            let mut entry = Map::new();
-            entry.insert("schema".to_owned(), Value::Object(schema.clone()));
+            let mut entry = Obj::new();
+            set(&mut entry, "schema", schema.clone());
             if media == FORM && !encoding.is_empty() {
-                entry.insert("encoding".to_owned(), Value::Object(encoding.clone()));
+                set(&mut entry, "encoding", Value::Object(encoding.clone()));
             }
-            content.insert(media.to_owned(), Value::Object(entry));
+            set(&mut content, media, Value::Object(entry));
         }
-        let mut out = Map::new();
-        out.insert("content".to_owned(), Value::Object(content));
-        if any_required {
-            out.insert("required".to_owned(), json!(true));
-        }
+        out.shift_insert(0, "content".to_owned(), Value::Object(content));
         Value::Object(out)
     }
 
-    fn responses(
-        &mut self,
-        responses: &Map<String, Value>,
-        at: &str,
-        produces: &[String],
-        own_produces: bool,
-    ) -> Result<Value, String> {
-        let mut out = Map::new();
-        for (code, response) in responses {
-            let here = pointer(at, code);
-            if code.starts_with("x-") {
-                out.insert(code.clone(), response.clone());
-                continue;
-            }
-            let response = object(response, &here, "response")?;
-            let converted = self.response(response, &here, produces, Some(own_produces));
-            out.insert(code.clone(), converted);
-        }
-        Ok(Value::Object(out))
-    }
-
-    /// One response; `own_produces` is `Some(true)` in an operation with its own `produces`.
-    fn response(&mut self, response: &Map<String, Value>, at: &str, produces: &[String], own_produces: Option<bool>) -> Value {
+    /// One response; `own` when its operation has a `produces` of its own.
+    fn response(&mut self, response: &Obj, at: &str, produces: &[String], own: bool) -> Value {
         if let Some(reference) = response.get("$ref") {
-            let shared = reference.as_str().and_then(|r| r.strip_prefix("#/responses/"));
-            let shared = shared.and_then(|name| self.root.get("responses")?.get(unescape(name).as_str()));
-            if own_produces == Some(true) && shared.is_some_and(|r| r.get("schema").is_some()) {
-                self.warn(at, "the shared response keeps the document's produces, not the operation's");
+            let name = reference
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/responses/"));
+            let shared = name.and_then(|n| self.root.get("responses")?.get(unescape(n)));
+            if own && shared.is_some_and(|r| r.get("schema").is_some()) {
+                self.warn(at, "shared response: the document's produces used");
             }
             return json!({ "$ref": rewrite_ref_value(reference) });
         }
-        let description = response.get("description").cloned().unwrap_or_else(|| json!(""));
-        let mut out = Map::from_iter([("description".to_owned(), description)]);
+        let description = response.get("description").cloned().unwrap_or(json!(""));
+        let mut out = Obj::from_iter([("description".to_owned(), description)]);
         let examples = response.get("examples").and_then(Value::as_object);
         for (key, value) in response {
             let here = pointer(at, key);
@@ -725,75 +671,47 @@ impl<'a> Converter<'a> {
                 "description" => {}
                 "schema" => {
                     let schema = self.schema(value, &here, 0);
-                    let mut content = Map::new();
+                    let mut content = Obj::new();
                     for media in produces {
-                        let mut entry = Map::new();
-                        entry.insert("schema".to_owned(), schema.clone());
+                        let mut entry = Obj::new();
+                        set(&mut entry, "schema", schema.clone());
                         if let Some(example) = examples.and_then(|e| e.get(media)) {
-                            entry.insert("example".to_owned(), example.clone());
+                            set(&mut entry, "example", example.clone());
                         }
-                        content.insert(media.clone(), Value::Object(entry));
+                        set(&mut content, media, Value::Object(entry));
                     }
-                    out.insert("content".to_owned(), Value::Object(content));
+                    set(&mut out, "content", Value::Object(content));
                 }
                 "examples" => {
+                    let has_schema = response.contains_key("schema");
                     let Some(examples) = examples else {
                         self.warn(&here, "must be an object; dropped");
                         continue;
                     };
-                    let has_schema = response.contains_key("schema");
                     for media in examples.keys() {
                         if !has_schema || !produces.contains(media) {
-                            let why = "the response has no schema or does not produce this type";
-                            self.warn(&pointer(&here, media), format_args!("example dropped: {why}"));
+                            let why = "example dropped: no schema or not produced";
+                            self.warn(&pointer(&here, media), why);
                         }
                     }
                 }
                 "headers" => {
-                    let converted = self.headers(value, &here);
-                    out.insert(key.clone(), converted);
-                }
-                _ if key.starts_with("x-") => {
-                    out.insert(key.clone(), value.clone());
-                }
-                _ => self.warn(&here, "not a Swagger 2.0 response field; dropped"),
-            }
-        }
-        Value::Object(out)
-    }
-
-    fn headers(&mut self, headers: &Value, at: &str) -> Value {
-        let mut out = Map::new();
-        let Some(headers) = headers.as_object() else {
-            self.warn(at, "must be an object; dropped");
-            return Value::Object(out);
-        };
-        for (name, header) in headers {
-            let here = pointer(at, name);
-            let Some(header) = header.as_object() else {
-                self.warn(&here, "header must be an object; dropped");
-                continue;
-            };
-            let mut converted = Map::new();
-            for (key, value) in header {
-                match key.as_str() {
-                    "description" => {
-                        converted.insert(key.clone(), value.clone());
-                    }
-                    "collectionFormat" => {
-                        if value.as_str() != Some("csv") {
-                            self.warn(&pointer(&here, key), "headers are always csv in OpenAPI 3; dropped");
+                    let mut headers = Obj::new();
+                    for (name, header) in value.as_object().into_iter().flatten() {
+                        let at = pointer(&here, name);
+                        match header.as_object() {
+                            Some(header) => set(
+                                &mut headers,
+                                name,
+                                self.plain_parameter(header, "header", &at),
+                            ),
+                            None => self.warn(&at, "header must be an object; dropped"),
                         }
                     }
-                    _ if key.starts_with("x-") => {
-                        converted.insert(key.clone(), value.clone());
-                    }
-                    _ if SCHEMA_KEYS.contains(&key.as_str()) => {}
-                    _ => self.warn(&pointer(&here, key), "not a Swagger 2.0 header field; dropped"),
+                    set(&mut out, key, Value::Object(headers));
                 }
+                _ => self.extra(&mut out, key, value, &here),
             }
-            converted.insert("schema".to_owned(), self.parameter_schema(header, &here));
-            out.insert(name.clone(), Value::Object(converted));
         }
         Value::Object(out)
     }
@@ -806,20 +724,20 @@ impl<'a> Converter<'a> {
             self.warn(at, "schema nested too deeply; kept unconverted");
             return Value::Object(schema.clone());
         }
-        let is_file = schema.get("type").and_then(Value::as_str) == Some("file");
-        let mut out = Map::new();
+        let is_file = text(schema, "type") == "file";
+        let mut out = Obj::new();
         for (key, value) in schema {
             let here = pointer(at, key);
             let converted = match key.as_str() {
                 "$ref" => rewrite_ref_value(value),
                 "type" if is_file => {
-                    out.insert("type".to_owned(), json!("string"));
-                    out.insert("format".to_owned(), json!("binary"));
+                    set(&mut out, "type", json!("string"));
+                    set(&mut out, "format", json!("binary"));
                     continue;
                 }
                 "format" if is_file => continue,
                 "x-nullable" if value.is_boolean() => {
-                    out.insert("nullable".to_owned(), value.clone());
+                    set(&mut out, "nullable", value.clone());
                     continue;
                 }
                 "discriminator" => match value {
@@ -830,27 +748,13 @@ impl<'a> Converter<'a> {
                         continue;
                     }
                 },
-                "properties" | "patternProperties" | "definitions" => match value {
-                    Value::Object(map) => Value::Object(
-                        map.iter()
-                            .map(|(k, v)| (k.clone(), self.schema(v, &pointer(&here, k), depth + 1)))
-                            .collect(),
-                    ),
-                    _ => value.clone(),
-                },
-                "items" | "allOf" | "anyOf" | "oneOf" => match value {
-                    Value::Array(list) => Value::Array(
-                        list.iter()
-                            .enumerate()
-                            .map(|(i, v)| self.schema(v, &pointer(&here, &i.to_string()), depth + 1))
-                            .collect(),
-                    ),
-                    _ => self.schema(value, &here, depth + 1),
-                },
-                "not" | "additionalProperties" => self.schema(value, &here, depth + 1),
+                "properties" | "patternProperties" | "definitions" | "allOf" | "anyOf"
+                | "oneOf" => self.schemas(value, &here, depth + 1),
+                "items" if value.is_array() => self.schemas(value, &here, depth + 1),
+                "items" | "not" | "additionalProperties" => self.schema(value, &here, depth + 1),
                 "collectionFormat" => {
                     if value.as_str() != Some("csv") {
-                        self.warn(&here, "nested collectionFormat cannot be expressed in OpenAPI 3; dropped");
+                        self.warn(&here, "nested collectionFormat is lost");
                     }
                     continue;
                 }
@@ -858,13 +762,33 @@ impl<'a> Converter<'a> {
                 _ if key.starts_with("x-") => value.clone(),
                 _ => rewrite_refs(value, depth + 1),
             };
-            out.insert(key.clone(), converted);
+            set(&mut out, key, converted);
         }
         Value::Object(out)
     }
 
+    /// The members of an object or array of schemas, converted.
+    fn schemas(&mut self, value: &Value, at: &str, depth: usize) -> Value {
+        match value {
+            Value::Object(map) => {
+                let each = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.schema(v, &pointer(at, k), depth)));
+                Value::Object(each.collect())
+            }
+            Value::Array(list) => {
+                let each = list.iter().enumerate();
+                Value::Array(
+                    each.map(|(i, v)| self.schema(v, &pointer(at, &i.to_string()), depth))
+                        .collect(),
+                )
+            }
+            _ => value.clone(),
+        }
+    }
+
     /// A list of strings (`consumes`, `produces`, `schemes`); `None` when absent or malformed.
-    fn media(&mut self, value: Option<&Value>, at: &str) -> Option<Vec<String>> {
+    fn strings(&mut self, value: Option<&Value>, at: &str) -> Option<Vec<String>> {
         let Some(list) = value?.as_array() else {
             self.warn(at, "must be an array of strings; ignored");
             return None;
@@ -880,7 +804,20 @@ impl<'a> Converter<'a> {
     }
 }
 
-fn object<'v>(value: &'v Value, at: &str, what: &str) -> Result<&'v Map<String, Value>, String> {
+impl Param<'_> {
+    fn plain(&self) -> Option<Value> {
+        match self {
+            Self::Plain(value) => Some(value.clone()),
+            Self::Body(..) | Self::Form(..) => None,
+        }
+    }
+}
+
+fn set(map: &mut Obj, key: &str, value: Value) {
+    map.insert(key.to_owned(), value);
+}
+
+fn object<'v>(value: &'v Value, at: &str, what: &str) -> Result<&'v Obj, String> {
     value
         .as_object()
         .ok_or_else(|| format!("{at}: {what} must be an object"))
@@ -895,8 +832,13 @@ fn effective(list: &[String]) -> Vec<String> {
     }
 }
 
-fn is_array(param: &Map<String, Value>) -> bool {
-    param.get("type").and_then(Value::as_str) == Some("array")
+fn is_array(param: &Obj) -> bool {
+    text(param, "type") == "array"
+}
+
+/// The string at `key`, or `""`.
+fn text<'v>(map: &'v Obj, key: &str) -> &'v str {
+    map.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Whether media type `media` (parameters and case ignored) is `wanted`.
@@ -946,12 +888,18 @@ fn rewrite_refs(value: &Value, depth: usize) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if k == "$ref" { rewrite_ref_value(v) } else { rewrite_refs(v, depth + 1) };
+                    let v = if k == "$ref" {
+                        rewrite_ref_value(v)
+                    } else {
+                        rewrite_refs(v, depth + 1)
+                    };
                     (k.clone(), v)
                 })
                 .collect(),
         ),
-        Value::Array(list) => Value::Array(list.iter().map(|v| rewrite_refs(v, depth + 1)).collect()),
+        Value::Array(list) => {
+            Value::Array(list.iter().map(|v| rewrite_refs(v, depth + 1)).collect())
+        }
         _ => value.clone(),
     }
 }

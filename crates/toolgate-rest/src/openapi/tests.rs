@@ -462,3 +462,35 @@ components:
     assert_eq!(b[0].value, FixedValue::value("Bearer T0KEN"));
     assert!(by_name("open").is_empty());
 }
+
+#[tokio::test]
+async fn swagger_2_petstore_imports_like_3_0_ok() {
+    let document = load("petstore-swagger2.json").await;
+    assert_eq!(document.version(), SpecVersion::Swagger2);
+    let imported = import(&document, &ImportOptions::new("pets"));
+    assert!(
+        imported.base_url.as_str().starts_with("https://"),
+        "{}",
+        imported.base_url
+    );
+    let skipped: Vec<&str> = imported
+        .skipped
+        .iter()
+        .filter_map(|s| s.operation_id.as_deref())
+        .collect();
+    assert_eq!(skipped, ["uploadFile"], "{:?}", imported.skipped);
+    let add = input(tool(&imported, "addPet"));
+    assert_eq!(add["properties"]["body"]["type"], "object", "{add}");
+    let by_status = tool(&imported, "findPetsByStatus");
+    assert_eq!(
+        input(by_status)["properties"]["query_status"]["type"],
+        "array"
+    );
+    let form = input(tool(&imported, "updatePetWithForm"));
+    assert!(
+        form["properties"]["body"]["properties"]
+            .get("name")
+            .is_some(),
+        "{form}"
+    );
+}
