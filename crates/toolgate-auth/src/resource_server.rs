@@ -1,0 +1,351 @@
+//! [`ResourceServer`]: everything needed to decide on one request, shared by the layer and
+//! the PRM routes.
+
+use std::{collections::HashMap, sync::{Arc, Mutex}};
+
+use http::{HeaderMap, header};
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::{
+    AuthError, Challenge, ConfigError, Identity, ProtectedResourceMetadata, ResourceServerConfig,
+    TokenKind,
+    discovery::Discovery,
+    http_client,
+    identity::{claim_at, claim_strings, scopes_of},
+    introspection::Introspector,
+    jwt::{self, JwksCache, KeyError, audience_variants, issuer_variants},
+    sessions::SessionOwners,
+};
+
+/// Longest claim value sent upstream as a header.
+const MAX_HEADER_VALUE_BYTES: usize = 4096;
+
+/// A configured resource server. Build once, share with `Arc`.
+#[derive(Debug)]
+pub struct ResourceServer {
+    config: ResourceServerConfig,
+    client: reqwest::Client,
+    challenge: Challenge,
+    jwks: Option<Arc<JwksCache>>,
+    discovered_jwks: Mutex<HashMap<Url, Arc<JwksCache>>>,
+    discovery: Vec<Discovery>,
+    introspector: Option<Introspector>,
+    pub(crate) sessions: SessionOwners,
+}
+
+impl ResourceServer {
+    /// Checks `config` and prepares the HTTP client and caches.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the field at fault.
+    pub fn new(config: ResourceServerConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let client = http_client::build(&config)?;
+        let challenge = Challenge::new(config.metadata_url(), config.required_scopes.clone());
+        let jwks = config
+            .jwks_uri
+            .clone()
+            .map(|uri| Arc::new(JwksCache::new(uri, config.jwks_cache_ttl)));
+        let discovery = config
+            .authorization_servers
+            .iter()
+            .cloned()
+            .map(Discovery::new)
+            .collect();
+        let introspector = config.introspection.clone().map(Introspector::new);
+        Ok(Self {
+            config,
+            client,
+            challenge,
+            jwks,
+            discovered_jwks: Mutex::new(HashMap::new()),
+            discovery,
+            introspector,
+            sessions: SessionOwners::default(),
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &ResourceServerConfig {
+        &self.config
+    }
+
+    /// Builds refusals for this resource.
+    #[must_use]
+    pub fn challenge(&self) -> &Challenge {
+        &self.challenge
+    }
+
+    /// The RFC 9728 document of this resource.
+    #[must_use]
+    pub fn metadata(&self) -> ProtectedResourceMetadata {
+        ProtectedResourceMetadata::of(&self.config)
+    }
+
+    /// Decides on a request from its head: the caller's identity, or why it is refused.
+    ///
+    /// # Errors
+    /// [`AuthError`]; [`Challenge::response`] turns it into the answer.
+    pub async fn authenticate(&self, parts: &http::request::Parts) -> Result<Identity, AuthError> {
+        if let Some(query) = parts.uri.query()
+            && url::form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "access_token")
+        {
+            return Err(AuthError::InvalidRequest("access token in the query string".to_owned()));
+        }
+        let key_consumer = self.api_key_consumer(&parts.headers)?;
+        if let Some(consumer) = &key_consumer
+            && self.config.api_keys.as_ref().is_some_and(|k| k.sufficient)
+        {
+            return Ok(Identity {
+                subject: None,
+                issuer: None,
+                consumer: Some(consumer.name().to_owned()),
+                groups: consumer.groups.clone(),
+                scopes: Vec::new(),
+                claims: Map::new(),
+                upstream_headers: Vec::new(),
+                kind: TokenKind::ApiKey,
+                client_id: None,
+            });
+        }
+        if self.config.authorization_servers.is_empty() {
+            return Err(AuthError::MissingToken);
+        }
+        let token = bearer_token(&parts.headers, self.config.max_token_bytes)?;
+        let (claims, kind) = self.validate(token).await?;
+        let mut identity = self.identity(&claims, kind)?;
+        if let Some(consumer) = key_consumer {
+            identity.consumer = Some(consumer.name().to_owned());
+            for group in &consumer.groups {
+                if !identity.groups.contains(group) {
+                    identity.groups.push(group.clone());
+                }
+            }
+        }
+        let missing: Vec<String> = self
+            .config
+            .required_scopes
+            .iter()
+            .filter(|scope| !identity.has_scope(scope))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(AuthError::InsufficientScope {
+                required: self.config.required_scopes.clone(),
+            });
+        }
+        Ok(identity)
+    }
+
+    fn api_key_consumer(&self, headers: &HeaderMap) -> Result<Option<crate::Consumer>, AuthError> {
+        let Some(keys) = &self.config.api_keys else {
+            return Ok(None);
+        };
+        for name in &keys.header_names {
+            if let Some(value) = headers.get(name.as_str()) {
+                let presented = value
+                    .to_str()
+                    .map_err(|_| AuthError::InvalidRequest("the API key is not text".to_owned()))?;
+                return match self.config.consumers.by_key(presented) {
+                    Some(consumer) => Ok(Some(consumer.clone())),
+                    None => Err(AuthError::InvalidToken("unknown API key".to_owned())),
+                };
+            }
+        }
+        Ok(None)
+    }
+
+    /// Signature or introspection, then the claims every token must satisfy.
+    async fn validate(&self, token: &str) -> Result<(Map<String, Value>, TokenKind), AuthError> {
+        if let Some(header) = jwt::header_of(token)
+            && let Some(keys) = self.jwks_for(token).await?
+        {
+            let key = keys.key(&self.client, header.kid.as_deref()).await.map_err(|error| match error {
+                KeyError::Unavailable(reason) => AuthError::Unavailable(reason),
+                KeyError::Unknown(reason) => AuthError::InvalidToken(reason),
+            })?;
+            let claims = jwt::verify(token, &header, &key, &self.config)?;
+            return Ok((claims, TokenKind::Jwt));
+        }
+        let Some(introspector) = &self.introspector else {
+            return Err(AuthError::InvalidToken(
+                "not a JWT this server can verify, and no introspection is configured".to_owned(),
+            ));
+        };
+        let endpoint = match introspector.configured_endpoint() {
+            Some(endpoint) => endpoint.clone(),
+            None => self.discovered_introspection_endpoint().await?,
+        };
+        let claims = introspector.introspect(&self.client, &endpoint, token).await?;
+        let claims = (*claims).clone();
+        self.check_introspected(&claims)?;
+        Ok((claims, TokenKind::Introspected))
+    }
+
+    /// Where the keys for this JWT come from: the configured JWKS, else the JWKS its issuer's
+    /// metadata names; `None` when only introspection is configured (it then gets JWTs too).
+    async fn jwks_for(&self, token: &str) -> Result<Option<Arc<JwksCache>>, AuthError> {
+        if let Some(jwks) = &self.jwks {
+            return Ok(Some(Arc::clone(jwks)));
+        }
+        if self.introspector.as_ref().is_some_and(|i| i.configured_endpoint().is_some()) {
+            return Ok(None);
+        }
+        let issuer = jwt::unverified_issuer(token).unwrap_or_default();
+        let Some(discovery) = self.discovery.iter().find(|d| issuer_variants(std::slice::from_ref(d.issuer())).contains(&issuer)) else {
+            return Err(AuthError::InvalidToken(format!("issuer '{issuer}' is not a configured authorization server")));
+        };
+        let metadata = discovery.metadata(&self.client).await.map_err(AuthError::Unavailable)?;
+        let Some(uri) = metadata.jwks_uri else {
+            return Ok(None);
+        };
+        let mut caches = self.discovered_jwks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cache = caches
+            .entry(uri.clone())
+            .or_insert_with(|| Arc::new(JwksCache::new(uri, self.config.jwks_cache_ttl)));
+        Ok(Some(Arc::clone(cache)))
+    }
+
+    async fn discovered_introspection_endpoint(&self) -> Result<Url, AuthError> {
+        let mut last_error = None;
+        for discovery in &self.discovery {
+            match discovery.metadata(&self.client).await {
+                Ok(metadata) => {
+                    if let Some(endpoint) = metadata.introspection_endpoint {
+                        return Ok(endpoint);
+                    }
+                }
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(match last_error {
+            Some(error) => AuthError::Unavailable(error),
+            None => AuthError::InvalidToken("no authorization server offers introspection".to_owned()),
+        })
+    }
+
+    /// Issuer, audience and time checks for an introspection answer.
+    fn check_introspected(&self, claims: &Map<String, Value>) -> Result<(), AuthError> {
+        if let Some(issuer) = claims.get("iss").and_then(Value::as_str)
+            && !issuer_variants(&self.config.authorization_servers).iter().any(|i| i == issuer)
+        {
+            return Err(AuthError::InvalidToken("issuer is not a configured authorization server".to_owned()));
+        }
+        if let Some(nbf) = claims.get("nbf").and_then(Value::as_u64)
+            && nbf > jwt::now().saturating_add(self.config.jwt_claims_leeway.as_secs())
+        {
+            return Err(AuthError::InvalidToken("not valid yet (nbf)".to_owned()));
+        }
+        if !self.config.insecure_relaxed_audience_validation {
+            let audiences = claims.get("aud").map(claim_strings).unwrap_or_default();
+            let expected = audience_variants(&self.config.resource);
+            if !audiences.iter().any(|a| expected.contains(a)) {
+                return Err(AuthError::InvalidToken("audience does not name this resource".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The identity of validated claims: consumer mapping, groups, scopes, forwarded claims
+    /// and claim headers.
+    fn identity(&self, claims: &Map<String, Value>, kind: TokenKind) -> Result<Identity, AuthError> {
+        let mapping = &self.config.consumer_mapping;
+        let reference = claim_at(claims, &mapping.claim).and_then(|v| claim_strings(v).into_iter().next());
+        let consumer = reference.as_deref().and_then(|value| {
+            mapping
+                .by
+                .iter()
+                .find_map(|by| self.config.consumers.find(*by, value))
+        });
+        if consumer.is_none() && !mapping.optional {
+            return Err(AuthError::Forbidden(format!(
+                "the token maps to no consumer (claim {})",
+                mapping.claim.join(".")
+            )));
+        }
+        let mut groups: Vec<String> = consumer.map(|c| c.groups.clone()).unwrap_or_default();
+        if let Some(path) = &mapping.groups_claim
+            && let Some(value) = claim_at(claims, path)
+        {
+            for group in claim_strings(value) {
+                if !groups.contains(&group) {
+                    groups.push(group);
+                }
+            }
+        }
+        let mut forwarded = Map::new();
+        for name in &self.config.forwarded_claims {
+            if let Some(value) = claims.get(name) {
+                forwarded.insert(name.clone(), value.clone());
+            }
+        }
+        let mut upstream_headers = Vec::new();
+        for mapping in &self.config.claim_to_header {
+            let Some(value) = claim_at(claims, &mapping.claim) else {
+                continue;
+            };
+            let text = match value {
+                Value::Object(_) => value.to_string(),
+                other => claim_strings(other).join(","),
+            };
+            if text.len() > MAX_HEADER_VALUE_BYTES || text.chars().any(|c| c.is_control()) {
+                tracing::warn!(
+                    header = %mapping.header,
+                    "claim value not sent upstream: control characters or longer than {MAX_HEADER_VALUE_BYTES} bytes"
+                );
+                continue;
+            }
+            upstream_headers.push((mapping.header.clone(), text));
+        }
+        let string = |key: &str| claims.get(key).and_then(Value::as_str).map(str::to_owned);
+        Ok(Identity {
+            subject: string("sub"),
+            issuer: string("iss"),
+            consumer: consumer.map(|c| c.name().to_owned()),
+            groups,
+            scopes: scopes_of(claims),
+            claims: forwarded,
+            upstream_headers,
+            kind,
+            client_id: string("client_id").or_else(|| string("azp")),
+        })
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`. A missing header or another scheme means
+/// no token; a malformed Bearer header is a bad request.
+fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, AuthError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(AuthError::MissingToken);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::InvalidRequest("more than one Authorization header".to_owned()));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::InvalidRequest("the Authorization header is not text".to_owned()))?;
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::MissingToken);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Err(AuthError::InvalidRequest("empty Bearer token".to_owned()));
+    }
+    if token.len() > max_bytes {
+        return Err(AuthError::InvalidRequest(format!("token longer than {max_bytes} bytes")));
+    }
+    // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    let body = token.trim_end_matches('=');
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+    {
+        return Err(AuthError::InvalidRequest("the Bearer token has characters RFC 6750 does not allow".to_owned()));
+    }
+    Ok(token)
+}
