@@ -158,7 +158,8 @@ impl Tool for RestTool {
                     "The tool '{name}' is not configured yet: {hint}."
                 ))]));
             }
-            let request = self.build_request(&arguments)?;
+            let request =
+                self.build_request_with(&arguments, &context.principal().upstream_headers)?;
             let upstream = upstream_label(request.url());
             let span = tracing::info_span!(
                 "upstream",
@@ -200,9 +201,20 @@ impl RestTool {
     }
 
     /// The upstream request for validated `arguments`.
+    #[cfg(test)]
     pub(crate) fn build_request(
         &self,
         arguments: &JsonObject,
+    ) -> Result<reqwest::Request, ToolError> {
+        self.build_request_with(arguments, &[])
+    }
+
+    /// The upstream request for validated `arguments`, with the caller's claim headers
+    /// (`claim_to_header`); those never replace a fixed header or an argument.
+    pub(crate) fn build_request_with(
+        &self,
+        arguments: &JsonObject,
+        caller_headers: &[(String, String)],
     ) -> Result<reqwest::Request, ToolError> {
         let tool = self.descriptor.name.as_ref();
         let refused = |refused: ArgumentRefused| ToolError::InvalidArguments {
@@ -283,6 +295,27 @@ impl RestTool {
                         ),
                     })?;
                 builder = builder.header(binding.wire.as_str(), header);
+            }
+        }
+        for (name, value) in caller_headers {
+            let (Ok(name), Ok(mut value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) else {
+                tracing::warn!(
+                    tool.name = tool,
+                    "a claim header is not a valid header; not sent"
+                );
+                continue;
+            };
+            let taken = self.fixed_headers.iter().any(|(fixed, _)| *fixed == name)
+                || self.located(ParameterLocation::Header).any(|b| {
+                    b.wire.eq_ignore_ascii_case(name.as_str())
+                        && arguments.contains_key(&b.argument)
+                });
+            if !taken {
+                value.set_sensitive(true);
+                builder = builder.header(name, value);
             }
         }
         if let Some(cookie) = self.cookie_header(arguments).map_err(refused)? {

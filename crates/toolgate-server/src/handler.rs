@@ -14,6 +14,7 @@ use rmcp::{
     },
     service::RequestContext,
 };
+use toolgate_auth::Identity;
 use toolgate_tools::{CallContext, Principal, ToolCatalog};
 use tracing::Instrument;
 
@@ -99,14 +100,38 @@ impl ToolServer {
     }
 }
 
-/// The principal the auth layer put in the HTTP request's extensions; anonymous over stdio
-/// or where no auth layer runs.
+/// The caller: the principal a layer put in the HTTP request's extensions, or the identity
+/// the resource server established; anonymous over stdio or where no auth layer runs.
 fn principal_of(context: &RequestContext<RoleServer>) -> Arc<Principal> {
-    context
-        .extensions
-        .get::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Arc<Principal>>().cloned())
-        .unwrap_or_else(|| Arc::new(Principal::anonymous()))
+    let Some(parts) = context.extensions.get::<http::request::Parts>() else {
+        return Arc::new(Principal::anonymous());
+    };
+    if let Some(principal) = parts.extensions.get::<Arc<Principal>>() {
+        return Arc::clone(principal);
+    }
+    match parts.extensions.get::<Arc<Identity>>() {
+        Some(identity) => Arc::new(principal_from(identity)),
+        None => Arc::new(Principal::anonymous()),
+    }
+}
+
+fn principal_from(identity: &Identity) -> Principal {
+    let mut principal = Principal::anonymous()
+        .with_groups(identity.groups.iter().cloned())
+        .with_scopes(identity.scopes.iter().cloned());
+    if let Some(subject) = &identity.subject {
+        principal = principal.with_subject(subject.clone());
+    }
+    if let Some(consumer) = &identity.consumer {
+        principal = principal.with_consumer(consumer.clone());
+    }
+    for (name, value) in &identity.claims {
+        principal = principal.with_claim(name.clone(), value.clone());
+    }
+    for (name, value) in &identity.upstream_headers {
+        principal = principal.with_upstream_header(name.clone(), value.clone());
+    }
+    principal
 }
 
 fn session_of(context: &RequestContext<RoleServer>) -> Option<String> {

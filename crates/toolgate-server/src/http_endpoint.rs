@@ -8,6 +8,7 @@ use rmcp::transport::{
     streamable_http_server::session::never::NeverSessionManager,
 };
 use tokio_util::sync::CancellationToken;
+use toolgate_auth::{AuthLayer, ResourceServer, prm_router};
 
 use crate::{ToolServer, session::StreamAwareSessions};
 
@@ -39,6 +40,7 @@ pub struct HttpEndpoint {
     sse_keep_alive: Option<Duration>,
     json_response: bool,
     cancellation: CancellationToken,
+    auth: Option<Arc<ResourceServer>>,
 }
 
 impl HttpEndpoint {
@@ -59,6 +61,7 @@ impl HttpEndpoint {
             sse_keep_alive: Some(Duration::from_secs(15)),
             json_response: false,
             cancellation: CancellationToken::new(),
+            auth: None,
         }
     }
 
@@ -114,6 +117,13 @@ impl HttpEndpoint {
         self
     }
 
+    /// Guards the endpoint with the OAuth resource server: every MCP request needs a valid
+    /// token (or API key); the Protected Resource Metadata is served publicly beside it.
+    pub fn with_auth(mut self, server: Arc<ResourceServer>) -> Self {
+        self.auth = Some(server);
+        self
+    }
+
     /// The path served.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -155,9 +165,15 @@ impl HttpEndpoint {
                 ),
             ),
         };
-        router.layer(axum::middleware::map_response(
+        let router = router.layer(axum::middleware::map_response(
             session_deleted_as_no_content,
-        ))
+        ));
+        match self.auth {
+            Some(server) => router
+                .layer(AuthLayer::new(Arc::clone(&server)))
+                .merge(prm_router(&[server])),
+            None => router,
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Principal {
     pub scopes: Vec<String>,
     /// Selected claims of the token (never the token itself).
     pub claims: JsonObject,
+    /// Headers to add to upstream REST calls, from the token's claims (`claim_to_header`).
+    pub upstream_headers: Vec<(String, String)>,
 }
 
 impl Principal {
@@ -71,6 +73,17 @@ impl Principal {
     #[must_use]
     pub fn with_claim(mut self, name: impl Into<String>, value: Value) -> Self {
         self.claims.insert(name.into(), value);
+        self
+    }
+
+    /// Adds a header for upstream calls.
+    #[must_use]
+    pub fn with_upstream_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.upstream_headers.push((name.into(), value.into()));
         self
     }
 

@@ -2,6 +2,8 @@
 //! http://127.0.0.1:8000/weather/mcp; `--stdio` serves one client over stdin/stdout;
 //! `--demo` answers from a bundled sample upstream so no key or network is needed.
 
+mod auth_args;
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context as _;
@@ -45,6 +47,8 @@ struct Cli {
     /// Browser origins accepted in the Origin header (repeatable), e.g. http://localhost:6274.
     #[arg(long = "allowed-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<String>,
+    #[command(flatten)]
+    auth: auth_args::AuthArgs,
 }
 
 #[tokio::main]
@@ -99,9 +103,38 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let auth = cli.auth.resource_server(cli.listen, MCP_PATH)?;
+    let mut allowed_hosts = cli.allowed_hosts.clone();
+    match &auth {
+        Some(server) => {
+            let resource = &server.config().resource;
+            tracing::info!(
+                resource = %resource,
+                metadata = %server.config().metadata_url(),
+                "authentication on: every MCP request needs a valid access token"
+            );
+            // The configured resource names this server: its host is accepted.
+            if let Some(host) = resource.host_str()
+                && !allowed_hosts.is_empty()
+            {
+                allowed_hosts.push(host.to_owned());
+            }
+        }
+        None if !cli.listen.ip().is_loopback() => anyhow::bail!(
+            "refusing to serve without authentication on {}: listen on a loopback address, or set --issuer",
+            cli.listen
+        ),
+        None => tracing::warn!(
+            "authentication off: serving anyone who can reach {} (loopback only)",
+            cli.listen
+        ),
+    }
     let mut endpoint = HttpEndpoint::new(MCP_PATH, server);
-    if !cli.allowed_hosts.is_empty() {
-        endpoint = endpoint.with_allowed_hosts(cli.allowed_hosts.iter().cloned());
+    if !allowed_hosts.is_empty() {
+        endpoint = endpoint.with_allowed_hosts(allowed_hosts);
+    }
+    if let Some(server) = auth {
+        endpoint = endpoint.with_auth(server);
     }
     if !cli.allowed_origins.is_empty() {
         endpoint = endpoint.with_allowed_origins(cli.allowed_origins.iter().cloned());

@@ -1,0 +1,116 @@
+//! The weather server's resource-server flags. Each is also read from the environment as
+//! `TOOLGATE_` + the flag in upper snake case (`--issuer` → `TOOLGATE_ISSUER`).
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::{Context as _, bail};
+use toolgate_auth::{
+    ClientAuth, IntrospectionConfig, ResourceServer, ResourceServerConfig, SecretString,
+};
+use url::Url;
+
+/// OAuth 2.1 resource server settings; with no `--issuer` the server runs unauthenticated.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AuthArgs {
+    /// The resource identifier: this endpoint's URL as clients use it; tokens must name it in
+    /// `aud`. Default: http://<listen address>/weather/mcp.
+    #[arg(long, env = "TOOLGATE_RESOURCE", value_name = "URL")]
+    resource: Option<Url>,
+    /// An authorization server whose tokens are accepted (repeatable). Setting one turns
+    /// authentication on: every MCP request then needs a valid token.
+    #[arg(
+        long = "issuer",
+        env = "TOOLGATE_ISSUER",
+        value_name = "URL",
+        value_delimiter = ','
+    )]
+    issuers: Vec<Url>,
+    /// RFC 7662 introspection endpoint (default: discovered from the issuer when a client id
+    /// is set).
+    #[arg(long, env = "TOOLGATE_INTROSPECTION_ENDPOINT", value_name = "URL")]
+    introspection_endpoint: Option<Url>,
+    /// JWKS URL (default: discovered from the issuer's metadata).
+    #[arg(long, env = "TOOLGATE_JWKS_URI", value_name = "URL")]
+    jwks_uri: Option<Url>,
+    /// Client id this server introspects tokens with.
+    #[arg(long, env = "TOOLGATE_CLIENT_ID")]
+    client_id: Option<String>,
+    /// Client secret for introspection (prefer the environment variable).
+    #[arg(long, env = "TOOLGATE_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    /// How this server authenticates to the introspection endpoint: basic, post or none.
+    #[arg(long, env = "TOOLGATE_CLIENT_AUTH", default_value = "basic")]
+    client_auth: ClientAuth,
+    /// A scope every request needs (repeatable).
+    #[arg(
+        long = "required-scope",
+        env = "TOOLGATE_REQUIRED_SCOPE",
+        value_name = "SCOPE",
+        value_delimiter = ','
+    )]
+    required_scopes: Vec<String>,
+    /// Accept tokens whose audience does not name this resource (for providers that do not
+    /// implement RFC 8707 resource indicators, such as Okta's default server). Weakens the
+    /// guarantee that a token was meant for this server.
+    #[arg(long, env = "TOOLGATE_INSECURE_RELAXED_AUDIENCE")]
+    insecure_relaxed_audience: bool,
+}
+
+impl AuthArgs {
+    fn any_set(&self) -> bool {
+        self.resource.is_some()
+            || self.introspection_endpoint.is_some()
+            || self.jwks_uri.is_some()
+            || self.client_id.is_some()
+            || self.client_secret.is_some()
+            || !self.required_scopes.is_empty()
+            || self.insecure_relaxed_audience
+    }
+
+    /// The resource server, or `None` for an unauthenticated server.
+    pub(crate) fn resource_server(
+        &self,
+        listen: SocketAddr,
+        path: &str,
+    ) -> anyhow::Result<Option<Arc<ResourceServer>>> {
+        if self.issuers.is_empty() {
+            if self.any_set() {
+                bail!(
+                    "the authentication flags need --issuer (TOOLGATE_ISSUER): the authorization server whose tokens are accepted"
+                );
+            }
+            return Ok(None);
+        }
+        let resource = match &self.resource {
+            Some(resource) => resource.clone(),
+            None => Url::parse(&format!("http://{listen}{path}"))
+                .context("building the default --resource")?,
+        };
+        let mut config = ResourceServerConfig::new(resource, self.issuers.clone());
+        config.jwks_uri.clone_from(&self.jwks_uri);
+        config.required_scopes.clone_from(&self.required_scopes);
+        config.insecure_relaxed_audience_validation = self.insecure_relaxed_audience;
+        config.resource_name = Some("Weather (WeatherAPI) MCP server".to_owned());
+        if let Some(client_id) = &self.client_id {
+            let mut introspection = IntrospectionConfig::new(
+                client_id.clone(),
+                self.client_secret.clone().map(SecretString::new),
+            )
+            .with_client_auth(self.client_auth);
+            if let Some(endpoint) = &self.introspection_endpoint {
+                introspection = introspection.with_endpoint(endpoint.clone());
+            }
+            config.introspection = Some(introspection);
+        } else if self.introspection_endpoint.is_some() {
+            bail!("--introspection-endpoint needs --client-id (and usually --client-secret)");
+        }
+        if self.insecure_relaxed_audience {
+            tracing::warn!(
+                "audience validation is relaxed: tokens meant for other resources are accepted"
+            );
+        }
+        let server = ResourceServer::new(config)
+            .map_err(|e| anyhow::anyhow!("authentication settings: {e}"))?;
+        Ok(Some(Arc::new(server)))
+    }
+}
