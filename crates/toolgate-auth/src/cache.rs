@@ -33,7 +33,10 @@ impl<V: Clone> ExpiringCache<V> {
     }
 
     pub(crate) fn get(&self, key: &TokenHash) -> Option<V> {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match entries.get(key) {
             Some((deadline, value)) if *deadline > Instant::now() => Some(value.clone()),
             Some(_) => {
@@ -49,7 +52,10 @@ impl<V: Clone> ExpiringCache<V> {
             return;
         }
         let now = Instant::now();
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.retain(|_, (deadline, _)| *deadline > now);
             if entries.len() >= self.capacity

@@ -55,11 +55,31 @@ impl Challenge {
     #[must_use]
     pub fn response(&self, error: &AuthError) -> Response {
         let (status, code, description) = match error {
-            AuthError::MissingToken => (StatusCode::UNAUTHORIZED, "unauthorized", "An access token is required."),
-            AuthError::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request", "The credentials are malformed."),
-            AuthError::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token", "Invalid or inactive token."),
-            AuthError::InsufficientScope { .. } => (StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks a required scope."),
-            AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "The caller may not use this resource."),
+            AuthError::MissingToken => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "An access token is required.",
+            ),
+            AuthError::InvalidRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The credentials are malformed.",
+            ),
+            AuthError::InvalidToken(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "Invalid or inactive token.",
+            ),
+            AuthError::InsufficientScope { .. } => (
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                "The token lacks a required scope.",
+            ),
+            AuthError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "The caller may not use this resource.",
+            ),
             AuthError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",
@@ -68,13 +88,19 @@ impl Challenge {
         };
         let body = serde_json::json!({"error": code, "error_description": description});
         let mut response = (status, axum::Json(body)).into_response();
-        if let Some(value) = self.www_authenticate(error).and_then(|v| HeaderValue::from_str(&v).ok()) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
-        }
-        if matches!(error, AuthError::Unavailable(_)) {
+        if let Some(value) = self
+            .www_authenticate(error)
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        if matches!(error, AuthError::Unavailable(_)) {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
         }
         response
             .headers_mut()

@@ -268,10 +268,16 @@ impl ResourceServerConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |field: &'static str, reason: String| ConfigError { field, reason };
         if !matches!(self.resource.scheme(), "http" | "https") {
-            return Err(invalid("resource", format!("'{}' must be an http or https URL", self.resource)));
+            return Err(invalid(
+                "resource",
+                format!("'{}' must be an http or https URL", self.resource),
+            ));
         }
         if self.resource.fragment().is_some() {
-            return Err(invalid("resource", "must not have a fragment (RFC 8707)".into()));
+            return Err(invalid(
+                "resource",
+                "must not have a fragment (RFC 8707)".into(),
+            ));
         }
         if self.authorization_servers.is_empty() && self.api_keys.is_none() {
             return Err(invalid(
@@ -281,12 +287,17 @@ impl ResourceServerConfig {
         }
         for server in &self.authorization_servers {
             if !matches!(server.scheme(), "http" | "https") {
-                return Err(invalid("authorization_servers", format!("'{server}' must be an http or https URL")));
+                return Err(invalid(
+                    "authorization_servers",
+                    format!("'{server}' must be an http or https URL"),
+                ));
             }
         }
-        if self.algorithms.iter().any(|a| {
-            matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
-        }) {
+        if self
+            .algorithms
+            .iter()
+            .any(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
             return Err(invalid(
                 "algorithms",
                 "HMAC algorithms are not accepted: a resource server holds no shared secret".into(),
@@ -304,11 +315,17 @@ impl ResourceServerConfig {
         if let Some(path) = &self.metadata_endpoint
             && !path.starts_with('/')
         {
-            return Err(invalid("metadata_endpoint", format!("'{path}' must be a path starting with '/'")));
+            return Err(invalid(
+                "metadata_endpoint",
+                format!("'{path}' must be a path starting with '/'"),
+            ));
         }
         for mapping in &self.claim_to_header {
             if http::HeaderName::from_bytes(mapping.header.as_bytes()).is_err() {
-                return Err(invalid("claim_to_header", format!("'{}' is not a valid header name", mapping.header)));
+                return Err(invalid(
+                    "claim_to_header",
+                    format!("'{}' is not a valid header name", mapping.header),
+                ));
             }
         }
         Ok(())

@@ -90,8 +90,11 @@ impl StoredKey {
                 }
                 let mut digest = [0_u8; 32];
                 for (index, byte) in digest.iter_mut().enumerate() {
-                    *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2).ok_or_else(invalid)?, 16)
-                        .map_err(|_| invalid())?;
+                    *byte = u8::from_str_radix(
+                        hex.get(index * 2..index * 2 + 2).ok_or_else(invalid)?,
+                        16,
+                    )
+                    .map_err(|_| invalid())?;
                 }
                 Ok(digest)
             }
@@ -132,7 +135,11 @@ impl ConsumerStore {
     ///
     /// # Errors
     /// [`ConfigError`] for an unknown consumer, a malformed digest, or a key already given.
-    pub fn add_key(&mut self, consumer_id: &str, key: &StoredKey) -> Result<&mut Self, ConfigError> {
+    pub fn add_key(
+        &mut self,
+        consumer_id: &str,
+        key: &StoredKey,
+    ) -> Result<&mut Self, ConfigError> {
         let index = self
             .consumers
             .iter()
@@ -194,9 +201,16 @@ mod tests {
         store
             .add(Consumer::new("c2", Some("bob".into())).with_custom_id("ext-2"))
             .expect("consumer");
-        store.add_key("c1", &StoredKey::parse("alice-key")).expect("key");
-        let digest: String = Sha256::digest(b"bob-key").iter().map(|b| format!("{b:02x}")).collect();
-        store.add_key("c2", &StoredKey::parse(&format!("sha256:{digest}"))).expect("key");
+        store
+            .add_key("c1", &StoredKey::parse("alice-key"))
+            .expect("key");
+        let digest: String = Sha256::digest(b"bob-key")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        store
+            .add_key("c2", &StoredKey::parse(&format!("sha256:{digest}")))
+            .expect("key");
         store
     }
 
@@ -212,8 +226,18 @@ mod tests {
     #[test]
     fn find_by_username_and_custom_id_ok() {
         let store = store();
-        assert_eq!(store.find(ConsumerRef::Username, "alice").map(|c| c.id.as_str()), Some("c1"));
-        assert_eq!(store.find(ConsumerRef::CustomId, "ext-2").map(|c| c.id.as_str()), Some("c2"));
+        assert_eq!(
+            store
+                .find(ConsumerRef::Username, "alice")
+                .map(|c| c.id.as_str()),
+            Some("c1")
+        );
+        assert_eq!(
+            store
+                .find(ConsumerRef::CustomId, "ext-2")
+                .map(|c| c.id.as_str()),
+            Some("c2")
+        );
         assert!(store.find(ConsumerRef::Username, "ext-2").is_none());
     }
 

@@ -62,7 +62,10 @@ impl Discovery {
             return known;
         }
         let fetched = self.fetch(client).await;
-        let mut entry = self.entry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entry = self
+            .entry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let stale = entry.as_ref().and_then(|e| e.metadata.clone());
         match fetched {
             Ok(metadata) => {
@@ -86,7 +89,10 @@ impl Discovery {
     }
 
     fn cached(&self) -> Option<Result<Metadata, String>> {
-        let entry = self.entry.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = self
+            .entry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = entry.as_ref()?;
         let age = entry.fetched.elapsed();
         match (&entry.metadata, &entry.error) {
@@ -109,7 +115,10 @@ impl Discovery {
     }
 
     fn parse(&self, document: &Value) -> Result<Metadata, String> {
-        let issuer = document.get("issuer").and_then(Value::as_str).unwrap_or_default();
+        let issuer = document
+            .get("issuer")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if issuer.trim_end_matches('/') != self.issuer.as_str().trim_end_matches('/') {
             return Err(format!(
                 "metadata names issuer '{issuer}', expected '{}'",
@@ -157,7 +166,10 @@ mod tests {
     #[test]
     fn well_known_paths_insert_and_append_ok() {
         let issuer = Url::parse("https://idp.example.com/oauth2/default").expect("url");
-        let urls: Vec<String> = well_known_urls(&issuer).iter().map(Url::to_string).collect();
+        let urls: Vec<String> = well_known_urls(&issuer)
+            .iter()
+            .map(Url::to_string)
+            .collect();
         assert_eq!(
             urls,
             [

@@ -33,7 +33,10 @@ pub(crate) fn build(config: &ResourceServerConfig) -> Result<reqwest::Client, Co
 }
 
 /// GETs a JSON document; every failure is a plain reason (no URL query, no secrets).
-pub(crate) async fn get_json(client: &reqwest::Client, url: &url::Url) -> Result<serde_json::Value, String> {
+pub(crate) async fn get_json(
+    client: &reqwest::Client,
+    url: &url::Url,
+) -> Result<serde_json::Value, String> {
     let response = client
         .get(url.clone())
         .header(http::header::ACCEPT, "application/json")
@@ -45,7 +48,10 @@ pub(crate) async fn get_json(client: &reqwest::Client, url: &url::Url) -> Result
 
 pub(crate) async fn read_json(response: reqwest::Response) -> Result<serde_json::Value, String> {
     let status = response.status();
-    if response.content_length().is_some_and(|len| len > MAX_ANSWER_BYTES as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_ANSWER_BYTES as u64)
+    {
         return Err(format!("answer larger than {MAX_ANSWER_BYTES} bytes"));
     }
     let bytes = response.bytes().await.map_err(|e| describe(&e))?;

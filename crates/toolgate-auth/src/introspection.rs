@@ -56,14 +56,29 @@ impl Introspector {
                 return Err(AuthError::InvalidToken("inactive (cached)".to_owned()));
             }
         }
-        let mut form: Vec<(&str, &str)> = vec![("token", token), ("token_type_hint", "access_token")];
-        let mut request = client.post(endpoint.clone()).header(http::header::ACCEPT, "application/json");
-        let secret = self.config.client_secret.as_ref().map(|s| s.expose()).unwrap_or_default();
+        let mut form: Vec<(&str, &str)> =
+            vec![("token", token), ("token_type_hint", "access_token")];
+        let mut request = client
+            .post(endpoint.clone())
+            .header(http::header::ACCEPT, "application/json");
+        let secret = self
+            .config
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose())
+            .unwrap_or_default();
         match self.config.client_auth {
             ClientAuth::ClientSecretBasic => {
                 // RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
-                let pair = format!("{}:{}", form_encode(&self.config.client_id), form_encode(secret));
-                let value = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair));
+                let pair = format!(
+                    "{}:{}",
+                    form_encode(&self.config.client_id),
+                    form_encode(secret)
+                );
+                let value = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                );
                 request = request.header(http::header::AUTHORIZATION, value);
             }
             ClientAuth::ClientSecretPost => {
@@ -72,36 +87,47 @@ impl Introspector {
             }
             ClientAuth::None => form.push(("client_id", &self.config.client_id)),
         }
-        let response = request
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| AuthError::Unavailable(format!("introspection: {}", http_client::describe(&e))))?;
+        let response = request.form(&form).send().await.map_err(|e| {
+            AuthError::Unavailable(format!("introspection: {}", http_client::describe(&e)))
+        })?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             tracing::error!(%status, "the introspection endpoint refused the resource server's client credentials");
-            return Err(AuthError::Unavailable(format!("introspection refused the client: HTTP {status}")));
+            return Err(AuthError::Unavailable(format!(
+                "introspection refused the client: HTTP {status}"
+            )));
         }
         let answer = http_client::read_json(response)
             .await
             .map_err(|e| AuthError::Unavailable(format!("introspection: {e}")))?;
         let Value::Object(claims) = answer else {
-            return Err(AuthError::Unavailable("introspection answered something other than an object".to_owned()));
+            return Err(AuthError::Unavailable(
+                "introspection answered something other than an object".to_owned(),
+            ));
         };
         if claims.get("active").and_then(Value::as_bool) != Some(true) {
             if self.config.cache {
-                self.inactive.insert(key, (), self.config.negative_cache_ttl);
+                self.inactive
+                    .insert(key, (), self.config.negative_cache_ttl);
             }
             return Err(AuthError::InvalidToken("inactive".to_owned()));
         }
         let exp = claims.get("exp").and_then(Value::as_u64);
         if exp.is_some_and(|exp| exp <= now()) {
-            return Err(AuthError::InvalidToken("expired (introspection exp)".to_owned()));
+            return Err(AuthError::InvalidToken(
+                "expired (introspection exp)".to_owned(),
+            ));
         }
         let claims = Arc::new(claims);
         if self.config.cache {
-            let until_exp = exp.map_or(self.config.cache_ttl, |exp| Duration::from_secs(exp.saturating_sub(now())));
-            self.active.insert(key, Arc::clone(&claims), until_exp.min(self.config.cache_ttl));
+            let until_exp = exp.map_or(self.config.cache_ttl, |exp| {
+                Duration::from_secs(exp.saturating_sub(now()))
+            });
+            self.active.insert(
+                key,
+                Arc::clone(&claims),
+                until_exp.min(self.config.cache_ttl),
+            );
         }
         Ok(claims)
     }

@@ -55,12 +55,19 @@ impl JwksCache {
     }
 
     fn snapshot(&self) -> (Option<Arc<JwkSet>>, Option<Instant>, Option<Instant>) {
-        let state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (state.keys.clone(), state.fetched, state.attempted)
     }
 
     /// The key for `kid` (or the only key, when the token names none).
-    pub(crate) async fn key(&self, client: &reqwest::Client, kid: Option<&str>) -> Result<Jwk, KeyError> {
+    pub(crate) async fn key(
+        &self,
+        client: &reqwest::Client,
+        kid: Option<&str>,
+    ) -> Result<Jwk, KeyError> {
         let (keys, fetched, _) = self.snapshot();
         let fresh = fetched.is_some_and(|at| at.elapsed() < self.ttl);
         let keys = match keys {
@@ -85,7 +92,11 @@ impl JwksCache {
     }
 
     /// Fetches the set (one fetch at a time); on failure keeps using `stale` keys.
-    async fn fetch(&self, client: &reqwest::Client, stale: Option<Arc<JwkSet>>) -> Result<Arc<JwkSet>, KeyError> {
+    async fn fetch(
+        &self,
+        client: &reqwest::Client,
+        stale: Option<Arc<JwkSet>>,
+    ) -> Result<Arc<JwkSet>, KeyError> {
         let _single = self.refresh.lock().await;
         let (keys, _, attempted) = self.snapshot();
         if let (Some(keys), Some(at)) = (keys, attempted)
@@ -95,8 +106,14 @@ impl JwksCache {
         }
         let result = http_client::get_json(client, &self.uri)
             .await
-            .and_then(|document| serde_json::from_value::<JwkSet>(document).map_err(|e| format!("not a JWK set: {e}")));
-        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            .and_then(|document| {
+                serde_json::from_value::<JwkSet>(document)
+                    .map_err(|e| format!("not a JWK set: {e}"))
+            });
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.attempted = Some(Instant::now());
         match result {
             Ok(set) => {
@@ -133,7 +150,12 @@ pub(crate) fn header_of(token: &str) -> Option<Header> {
 pub(crate) fn unverified_issuer(token: &str) -> Option<String> {
     jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(token)
         .ok()
-        .and_then(|data| data.claims.get("iss").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|data| {
+            data.claims
+                .get("iss")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
 }
 
 /// Verifies a JWT: signature with `key`, algorithm from the allow-list, issuer, audience
@@ -146,9 +168,14 @@ pub(crate) fn verify(
 ) -> Result<Map<String, Value>, AuthError> {
     let algorithm = header.alg;
     if !config.algorithms.contains(&algorithm)
-        || matches!(algorithm, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+        || matches!(
+            algorithm,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        )
     {
-        return Err(AuthError::InvalidToken(format!("algorithm {algorithm:?} is not accepted")));
+        return Err(AuthError::InvalidToken(format!(
+            "algorithm {algorithm:?} is not accepted"
+        )));
     }
     if let Some(key_algorithm) = key.common.key_algorithm
         && format!("{key_algorithm:?}") != format!("{algorithm:?}")
@@ -157,7 +184,8 @@ pub(crate) fn verify(
             "the key is for {key_algorithm:?}, the token says {algorithm:?}"
         )));
     }
-    let decoding_key = DecodingKey::from_jwk(key).map_err(|e| AuthError::InvalidToken(format!("unusable key: {e}")))?;
+    let decoding_key = DecodingKey::from_jwk(key)
+        .map_err(|e| AuthError::InvalidToken(format!("unusable key: {e}")))?;
     let mut validation = Validation::new(algorithm);
     validation.leeway = config.jwt_claims_leeway.as_secs();
     validation.validate_nbf = true;
@@ -170,24 +198,29 @@ pub(crate) fn verify(
         validation.set_audience(&audience_variants(&config.resource));
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
     }
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, &decoding_key, &validation).map_err(|error| {
-        AuthError::InvalidToken(match error.kind() {
-            ErrorKind::ExpiredSignature => "expired".to_owned(),
-            ErrorKind::ImmatureSignature => "not valid yet (nbf)".to_owned(),
-            ErrorKind::InvalidIssuer => "issuer is not a configured authorization server".to_owned(),
-            ErrorKind::InvalidAudience => "audience does not name this resource".to_owned(),
-            ErrorKind::InvalidSignature => "bad signature".to_owned(),
-            ErrorKind::MissingRequiredClaim(claim) => format!("missing claim '{claim}'"),
-            ErrorKind::InvalidAlgorithm => "algorithm does not match the key".to_owned(),
-            other => format!("{other:?}"),
-        })
-    })?;
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, &decoding_key, &validation)
+        .map_err(|error| {
+            AuthError::InvalidToken(match error.kind() {
+                ErrorKind::ExpiredSignature => "expired".to_owned(),
+                ErrorKind::ImmatureSignature => "not valid yet (nbf)".to_owned(),
+                ErrorKind::InvalidIssuer => {
+                    "issuer is not a configured authorization server".to_owned()
+                }
+                ErrorKind::InvalidAudience => "audience does not name this resource".to_owned(),
+                ErrorKind::InvalidSignature => "bad signature".to_owned(),
+                ErrorKind::MissingRequiredClaim(claim) => format!("missing claim '{claim}'"),
+                ErrorKind::InvalidAlgorithm => "algorithm does not match the key".to_owned(),
+                other => format!("{other:?}"),
+            })
+        })?;
     let claims = data.claims;
     let leeway = config.jwt_claims_leeway.as_secs();
     if let Some(iat) = claims.get("iat").and_then(Value::as_u64)
         && iat > now().saturating_add(leeway)
     {
-        return Err(AuthError::InvalidToken("issued in the future (iat)".to_owned()));
+        return Err(AuthError::InvalidToken(
+            "issued in the future (iat)".to_owned(),
+        ));
     }
     Ok(claims)
 }
@@ -200,7 +233,10 @@ pub(crate) fn now() -> u64 {
 
 /// Issuer strings as tokens write them: with and without a trailing slash.
 pub(crate) fn issuer_variants(servers: &[Url]) -> Vec<String> {
-    servers.iter().flat_map(|url| variants(url.as_str())).collect()
+    servers
+        .iter()
+        .flat_map(|url| variants(url.as_str()))
+        .collect()
 }
 
 /// The resource as an audience: with and without a trailing slash.

@@ -87,7 +87,8 @@ where
                 && let Some(opener) = server.sessions.owner(session)
                 && opener != owner
             {
-                let error = AuthError::Forbidden("the session belongs to another caller".to_owned());
+                let error =
+                    AuthError::Forbidden("the session belongs to another caller".to_owned());
                 log_refusal(&parts, &error);
                 return Ok(server.challenge().response(&error));
             }
@@ -109,7 +110,11 @@ where
             let response = inner.call(Request::from_parts(parts, body)).await?;
             match &session {
                 None => {
-                    if let Some(opened) = response.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) {
+                    if let Some(opened) = response
+                        .headers()
+                        .get(SESSION_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                    {
                         server.sessions.record(opened, owner);
                     }
                 }
@@ -125,8 +130,12 @@ where
 
 fn log_refusal(parts: &http::request::Parts, error: &AuthError) {
     match error {
-        AuthError::Unavailable(_) => tracing::error!(path = %parts.uri.path(), %error, "request refused"),
-        AuthError::MissingToken => tracing::debug!(path = %parts.uri.path(), %error, "request refused"),
+        AuthError::Unavailable(_) => {
+            tracing::error!(path = %parts.uri.path(), %error, "request refused");
+        }
+        AuthError::MissingToken => {
+            tracing::debug!(path = %parts.uri.path(), %error, "request refused");
+        }
         _ => tracing::warn!(path = %parts.uri.path(), %error, "request refused"),
     }
 }

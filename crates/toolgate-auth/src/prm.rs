@@ -54,7 +54,10 @@ impl ProtectedResourceMetadata {
             scopes_supported: scopes,
             bearer_methods_supported: vec!["header".to_owned()],
             resource_name: config.resource_name.clone(),
-            resource_documentation: config.resource_documentation.as_ref().map(ToString::to_string),
+            resource_documentation: config
+                .resource_documentation
+                .as_ref()
+                .map(ToString::to_string),
         }
     }
 }
@@ -81,7 +84,9 @@ pub fn prm_router(servers: &[Arc<ResourceServer>]) -> Router {
     router
 }
 
-fn document_handler(server: &Arc<ResourceServer>) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
+fn document_handler(
+    server: &Arc<ResourceServer>,
+) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
     let document = server.metadata();
     move || std::future::ready(document_response(&document))
 }
@@ -89,9 +94,10 @@ fn document_handler(server: &Arc<ResourceServer>) -> impl Fn() -> std::future::R
 fn document_response(document: &ProtectedResourceMetadata) -> Response {
     let mut response = axum::Json(document).into_response();
     cors(&mut response);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     response
 }
 
@@ -103,7 +109,16 @@ async fn preflight() -> Response {
 
 fn cors(response: &mut Response) {
     let headers = response.headers_mut();
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, OPTIONS"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("*"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("*"),
+    );
 }

@@ -1,7 +1,10 @@
 //! [`ResourceServer`]: everything needed to decide on one request, shared by the layer and
 //! the PRM routes.
 
-use std::{collections::HashMap, sync::{Arc, Mutex}};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use http::{HeaderMap, header};
 use serde_json::{Map, Value};
@@ -92,7 +95,9 @@ impl ResourceServer {
         if let Some(query) = parts.uri.query()
             && url::form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "access_token")
         {
-            return Err(AuthError::InvalidRequest("access token in the query string".to_owned()));
+            return Err(AuthError::InvalidRequest(
+                "access token in the query string".to_owned(),
+            ));
         }
         let key_consumer = self.api_key_consumer(&parts.headers)?;
         if let Some(consumer) = &key_consumer
@@ -162,10 +167,13 @@ impl ResourceServer {
         if let Some(header) = jwt::header_of(token)
             && let Some(keys) = self.jwks_for(token).await?
         {
-            let key = keys.key(&self.client, header.kid.as_deref()).await.map_err(|error| match error {
-                KeyError::Unavailable(reason) => AuthError::Unavailable(reason),
-                KeyError::Unknown(reason) => AuthError::InvalidToken(reason),
-            })?;
+            let key = keys
+                .key(&self.client, header.kid.as_deref())
+                .await
+                .map_err(|error| match error {
+                    KeyError::Unavailable(reason) => AuthError::Unavailable(reason),
+                    KeyError::Unknown(reason) => AuthError::InvalidToken(reason),
+                })?;
             let claims = jwt::verify(token, &header, &key, &self.config)?;
             return Ok((claims, TokenKind::Jwt));
         }
@@ -178,7 +186,9 @@ impl ResourceServer {
             Some(endpoint) => endpoint.clone(),
             None => self.discovered_introspection_endpoint().await?,
         };
-        let claims = introspector.introspect(&self.client, &endpoint, token).await?;
+        let claims = introspector
+            .introspect(&self.client, &endpoint, token)
+            .await?;
         let claims = (*claims).clone();
         self.check_introspected(&claims)?;
         Ok((claims, TokenKind::Introspected))
@@ -190,18 +200,34 @@ impl ResourceServer {
         if let Some(jwks) = &self.jwks {
             return Ok(Some(Arc::clone(jwks)));
         }
-        if self.introspector.as_ref().is_some_and(|i| i.configured_endpoint().is_some()) {
+        if self
+            .introspector
+            .as_ref()
+            .is_some_and(|i| i.configured_endpoint().is_some())
+        {
             return Ok(None);
         }
         let issuer = jwt::unverified_issuer(token).unwrap_or_default();
-        let Some(discovery) = self.discovery.iter().find(|d| issuer_variants(std::slice::from_ref(d.issuer())).contains(&issuer)) else {
-            return Err(AuthError::InvalidToken(format!("issuer '{issuer}' is not a configured authorization server")));
+        let Some(discovery) = self
+            .discovery
+            .iter()
+            .find(|d| issuer_variants(std::slice::from_ref(d.issuer())).contains(&issuer))
+        else {
+            return Err(AuthError::InvalidToken(format!(
+                "issuer '{issuer}' is not a configured authorization server"
+            )));
         };
-        let metadata = discovery.metadata(&self.client).await.map_err(AuthError::Unavailable)?;
+        let metadata = discovery
+            .metadata(&self.client)
+            .await
+            .map_err(AuthError::Unavailable)?;
         let Some(uri) = metadata.jwks_uri else {
             return Ok(None);
         };
-        let mut caches = self.discovered_jwks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut caches = self
+            .discovered_jwks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let cache = caches
             .entry(uri.clone())
             .or_insert_with(|| Arc::new(JwksCache::new(uri, self.config.jwks_cache_ttl)));
@@ -222,16 +248,22 @@ impl ResourceServer {
         }
         Err(match last_error {
             Some(error) => AuthError::Unavailable(error),
-            None => AuthError::InvalidToken("no authorization server offers introspection".to_owned()),
+            None => {
+                AuthError::InvalidToken("no authorization server offers introspection".to_owned())
+            }
         })
     }
 
     /// Issuer, audience and time checks for an introspection answer.
     fn check_introspected(&self, claims: &Map<String, Value>) -> Result<(), AuthError> {
         if let Some(issuer) = claims.get("iss").and_then(Value::as_str)
-            && !issuer_variants(&self.config.authorization_servers).iter().any(|i| i == issuer)
+            && !issuer_variants(&self.config.authorization_servers)
+                .iter()
+                .any(|i| i == issuer)
         {
-            return Err(AuthError::InvalidToken("issuer is not a configured authorization server".to_owned()));
+            return Err(AuthError::InvalidToken(
+                "issuer is not a configured authorization server".to_owned(),
+            ));
         }
         if let Some(nbf) = claims.get("nbf").and_then(Value::as_u64)
             && nbf > jwt::now().saturating_add(self.config.jwt_claims_leeway.as_secs())
@@ -242,7 +274,9 @@ impl ResourceServer {
             let audiences = claims.get("aud").map(claim_strings).unwrap_or_default();
             let expected = audience_variants(&self.config.resource);
             if !audiences.iter().any(|a| expected.contains(a)) {
-                return Err(AuthError::InvalidToken("audience does not name this resource".to_owned()));
+                return Err(AuthError::InvalidToken(
+                    "audience does not name this resource".to_owned(),
+                ));
             }
         }
         Ok(())
@@ -250,9 +284,14 @@ impl ResourceServer {
 
     /// The identity of validated claims: consumer mapping, groups, scopes, forwarded claims
     /// and claim headers.
-    fn identity(&self, claims: &Map<String, Value>, kind: TokenKind) -> Result<Identity, AuthError> {
+    fn identity(
+        &self,
+        claims: &Map<String, Value>,
+        kind: TokenKind,
+    ) -> Result<Identity, AuthError> {
         let mapping = &self.config.consumer_mapping;
-        let reference = claim_at(claims, &mapping.claim).and_then(|v| claim_strings(v).into_iter().next());
+        let reference =
+            claim_at(claims, &mapping.claim).and_then(|v| claim_strings(v).into_iter().next());
         let consumer = reference.as_deref().and_then(|value| {
             mapping
                 .by
@@ -322,11 +361,13 @@ fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, AuthError
         return Err(AuthError::MissingToken);
     };
     if values.next().is_some() {
-        return Err(AuthError::InvalidRequest("more than one Authorization header".to_owned()));
+        return Err(AuthError::InvalidRequest(
+            "more than one Authorization header".to_owned(),
+        ));
     }
-    let value = value
-        .to_str()
-        .map_err(|_| AuthError::InvalidRequest("the Authorization header is not text".to_owned()))?;
+    let value = value.to_str().map_err(|_| {
+        AuthError::InvalidRequest("the Authorization header is not text".to_owned())
+    })?;
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::MissingToken);
@@ -336,16 +377,20 @@ fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, AuthError
         return Err(AuthError::InvalidRequest("empty Bearer token".to_owned()));
     }
     if token.len() > max_bytes {
-        return Err(AuthError::InvalidRequest(format!("token longer than {max_bytes} bytes")));
+        return Err(AuthError::InvalidRequest(format!(
+            "token longer than {max_bytes} bytes"
+        )));
     }
     // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
     let body = token.trim_end_matches('=');
     if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+        || !body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
     {
-        return Err(AuthError::InvalidRequest("the Bearer token has characters RFC 6750 does not allow".to_owned()));
+        return Err(AuthError::InvalidRequest(
+            "the Bearer token has characters RFC 6750 does not allow".to_owned(),
+        ));
     }
     Ok(token)
 }

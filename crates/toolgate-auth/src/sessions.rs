@@ -22,7 +22,10 @@ pub(crate) struct SessionOwners {
 impl SessionOwners {
     /// Who opened `session`, if known; refreshes its last use.
     pub(crate) fn owner(&self, session: &str) -> Option<String> {
-        let mut owners = self.owners.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut owners = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = owners.get_mut(&hash_token(session))?;
         if entry.1.elapsed() > SESSION_TTL {
             return None;
@@ -32,11 +35,17 @@ impl SessionOwners {
     }
 
     pub(crate) fn record(&self, session: &str, owner: String) {
-        let mut owners = self.owners.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut owners = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if owners.len() >= CAPACITY {
             owners.retain(|_, (_, used)| used.elapsed() <= SESSION_TTL);
             if owners.len() >= CAPACITY
-                && let Some(oldest) = owners.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| *k)
+                && let Some(oldest) = owners
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| *k)
             {
                 owners.remove(&oldest);
             }
