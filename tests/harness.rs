@@ -1,8 +1,9 @@
-//! Builders for the real pieces a test starts: [`RestUpstream`], [`Gateway`], and MCP
+//! Builders for the real pieces a test starts: [`RestUpstream`], [`Gateway`], [`Idp`], and MCP
 //! clients ([`connect`], [`connect_discover`], [`connect_stdio`]).
 
 mod client;
 mod gateway;
+mod idp;
 mod upstream;
 
 pub(crate) use client::{
@@ -10,4 +11,5 @@ pub(crate) use client::{
     weather_binary,
 };
 pub(crate) use gateway::Gateway;
+pub(crate) use idp::{ClientAuth, EC_KID, Idp, ROGUE_KID};
 pub(crate) use upstream::RestUpstream;

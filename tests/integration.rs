@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod failures;
+mod idp_selftest;
 mod openapi;
 mod principal;
 mod transports;
