@@ -101,7 +101,7 @@ pub(crate) fn build_tools(
     options: &ToolsetOptions,
     origin: &str,
 ) -> Result<Vec<RestTool>, RestSpecError> {
-    let (tools, mut failures) = build_each(spec, client, options, origin)?;
+    let (tools, mut failures) = build_each(spec.clone(), client, options, origin)?;
     if failures.is_empty() {
         Ok(tools.into_iter().map(|(_, tool)| tool).collect())
     } else {
@@ -115,7 +115,7 @@ pub(crate) fn build_tools(
 pub(crate) type BuiltTools = (Vec<(usize, RestTool)>, Vec<(usize, RestSpecError)>);
 
 pub(crate) fn build_each(
-    spec: &RestToolsetSpec,
+    spec: RestToolsetSpec,
     client: &UpstreamClient,
     options: &ToolsetOptions,
     origin: &str,
@@ -195,7 +195,7 @@ pub(crate) fn build_each(
     let mut tools = Vec::with_capacity(spec.tools.len());
     let mut failures = Vec::new();
     let mut names = HashSet::new();
-    for (index, tool_spec) in spec.tools.iter().enumerate() {
+    for (index, tool_spec) in spec.tools.into_iter().enumerate() {
         let at = |field: &str| {
             if field.is_empty() {
                 format!("tools[{index}]")
@@ -243,7 +243,7 @@ struct ToolContext<'a> {
 /// A problem: (field path inside the tool, reason).
 type Problem = (String, String);
 
-fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Problem> {
+fn build_tool(spec: RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Problem> {
     let problem = |field: &str, reason: String| (field.to_owned(), reason);
     let method_text = spec.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
     let method = match method_text.as_str() {
@@ -258,15 +258,27 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             ));
         }
     };
-    let name = tool_name(spec, &method_text)?;
-    let base = base_for(spec, cx.base_url)?;
+    let name = tool_name(&spec, &method_text)?;
+    let base = base_for(&spec, cx.base_url)?;
     let path = parse_path_template(&spec.path).map_err(|r| problem("path", r))?;
+    let RestToolSpec {
+        description,
+        path: path_text,
+        query,
+        headers,
+        parameters,
+        request_body,
+        responses,
+        annotations,
+        credentials,
+        ..
+    } = spec;
 
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
     let mut seen = HashSet::new();
-    for (index, parameter) in spec.parameters.iter().enumerate() {
+    for (index, parameter) in parameters.into_iter().enumerate() {
         let field = format!("parameters[{index}]");
         if !seen.insert((parameter.location, parameter.name.clone())) {
             return Err(problem(
@@ -298,13 +310,13 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
                 &field,
                 format!(
                     "path parameter '{}' does not appear in path '{}'",
-                    parameter.name, spec.path
+                    parameter.name, path_text
                 ),
             ));
         }
         if parameter.location == ParameterLocation::Query
             && (cx.toolset_query.iter().any(|(k, _)| k == &parameter.name)
-                || spec.query.contains_key(&parameter.name))
+                || query.contains_key(&parameter.name))
         {
             return Err(problem(
                 &field,
@@ -314,7 +326,7 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
                 ),
             ));
         }
-        let argument = argument_name(parameter);
+        let argument = argument_name(&parameter);
         if properties.contains_key(&argument) {
             return Err(problem(
                 &field,
@@ -324,8 +336,8 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         if parameter.required || parameter.location == ParameterLocation::Path {
             required.push(Value::String(argument.clone()));
         }
-        properties.insert(argument.clone(), parameter_schema(parameter));
-        let mut binding = Binding::new(argument, parameter.name.clone(), parameter.location);
+        let mut binding =
+            Binding::new(argument.clone(), parameter.name.clone(), parameter.location);
         if let Some(name) = &parameter.style {
             binding.style = Style::parse(name, parameter.location).ok_or_else(|| {
                 problem(
@@ -341,6 +353,7 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         if let Some(explode) = parameter.explode {
             binding.explode = explode;
         }
+        properties.insert(argument, parameter_schema(parameter));
         bindings.push(binding);
     }
     for part in &path {
@@ -355,14 +368,15 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
             ));
         }
     }
-    let (body, body_media_type) = if let Some(body) = &spec.request_body {
+    let (body, body_media_type) = if let Some(body) = request_body {
+        let required_body = body.required;
+        let body_description = body.description.clone();
         let (mut schema, encoding, media_type) =
             body_schema(body).map_err(|r| problem("request_body", r))?;
-        if let (Some(description), Value::Object(map)) = (&body.description, &mut schema) {
-            map.entry("description")
-                .or_insert_with(|| Value::String(description.clone()));
+        if let (Some(text), Value::Object(map)) = (body_description, &mut schema) {
+            map.entry("description").or_insert(Value::String(text));
         }
-        if body.required {
+        if required_body {
             required.push(Value::String("body".into()));
         }
         properties.insert("body".into(), schema);
@@ -372,13 +386,13 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
     };
 
     let mut fixed_query = cx.toolset_query.to_vec();
-    fixed_query.extend(spec.query.iter().flat_map(|(k, v)| {
+    fixed_query.extend(query.iter().flat_map(|(k, v)| {
         v.values()
             .into_iter()
             .map(|v| (k.clone(), FixedValue::value(v)))
     }));
     let mut fixed_headers = cx.toolset_headers.to_vec();
-    for (header, values) in &spec.headers {
+    for (header, values) in &headers {
         let name = header_name(header).map_err(|r| problem(&format!("headers.{header}"), r))?;
         if bindings
             .iter()
@@ -398,17 +412,17 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
     }
 
     let mut fixed_cookies = Vec::new();
-    for credential in &spec.credentials {
+    for credential in credentials {
         match credential.location {
             ParameterLocation::Query => {
-                fixed_query.push((credential.name.clone(), credential.value.clone()));
+                fixed_query.push((credential.name, credential.value));
             }
             ParameterLocation::Header => {
                 let name = header_name(&credential.name).map_err(|r| problem("security", r))?;
-                fixed_headers.push((name, credential.value.clone()));
+                fixed_headers.push((name, credential.value));
             }
             ParameterLocation::Cookie => {
-                fixed_cookies.push((credential.name.clone(), credential.value.clone()));
+                fixed_cookies.push((credential.name, credential.value));
             }
             ParameterLocation::Path => {
                 return Err(problem(
@@ -419,18 +433,14 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         }
     }
 
-    let input_schema = json!({
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false,
-    });
-    let mut descriptor = ToolDescriptor::new(
-        name,
-        spec.description.clone(),
-        toolgate_tools::schema_object(input_schema),
-    );
-    if let Some(annotations) = &spec.annotations {
+    // Built by hand: `json!` would serialise (deep-copy) the property schemas.
+    let mut input_schema = Map::with_capacity(4);
+    input_schema.insert("type".into(), Value::String("object".into()));
+    input_schema.insert("properties".into(), Value::Object(properties));
+    input_schema.insert("required".into(), Value::Array(required));
+    input_schema.insert("additionalProperties".into(), Value::Bool(false));
+    let mut descriptor = ToolDescriptor::new(name, description, Arc::new(input_schema));
+    if let Some(annotations) = &annotations {
         let mut mcp = ToolAnnotations::new();
         mcp.title.clone_from(&annotations.title);
         mcp.read_only_hint = annotations.read_only_hint;
@@ -440,7 +450,7 @@ fn build_tool(spec: &RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Prob
         descriptor.title.clone_from(&annotations.title);
         descriptor = descriptor.with_annotations(mcp);
     }
-    let output = match spec.responses.as_ref().and_then(output_schema) {
+    let output = match responses.and_then(output_schema) {
         Some((schema, wrapped)) => {
             let schema = toolgate_tools::schema_object(schema);
             descriptor = descriptor.with_raw_output_schema(Arc::clone(&schema));
@@ -576,9 +586,9 @@ fn argument_name(parameter: &ParameterSpec) -> String {
 
 /// The parameter's JSON Schema: its `schema`, with top-level `type`, `format`, `enum`,
 /// `items` and `default` merged in where the schema does not say otherwise.
-fn parameter_schema(parameter: &ParameterSpec) -> Value {
-    let mut schema = match &parameter.schema {
-        Some(Value::Object(map)) => map.clone(),
+fn parameter_schema(parameter: ParameterSpec) -> Value {
+    let mut schema = match parameter.schema {
+        Some(Value::Object(map)) => map,
         _ => Map::new(),
     };
     let mut merge = |key: &str, value: Option<Value>| {
@@ -586,19 +596,16 @@ fn parameter_schema(parameter: &ParameterSpec) -> Value {
             schema.entry(key).or_insert(value);
         }
     };
-    merge("type", parameter.kind.clone().map(Value::String));
-    merge("format", parameter.format.clone().map(Value::String));
-    merge("enum", parameter.allowed.clone().map(Value::Array));
-    merge("items", parameter.items.clone());
-    merge("default", parameter.default.clone());
-    merge(
-        "description",
-        parameter.description.clone().map(Value::String),
-    );
-    if let Some(example) = &parameter.example {
+    merge("type", parameter.kind.map(Value::String));
+    merge("format", parameter.format.map(Value::String));
+    merge("enum", parameter.allowed.map(Value::Array));
+    merge("items", parameter.items);
+    merge("default", parameter.default);
+    merge("description", parameter.description.map(Value::String));
+    if let Some(example) = parameter.example {
         schema
             .entry("examples")
-            .or_insert_with(|| Value::Array(vec![example.clone()]));
+            .or_insert_with(|| Value::Array(vec![example]));
     }
     if parameter.deprecated {
         schema.insert("deprecated".into(), Value::Bool(true));
@@ -618,27 +625,27 @@ fn is_form(media_type: &str) -> bool {
 /// The `body` argument's schema, how it is sent, and the JSON media type to send. JSON is
 /// preferred; a form body is used when the operation takes no JSON.
 fn body_schema(
-    body: &crate::RequestBodySpec,
+    body: crate::RequestBodySpec,
 ) -> Result<(Value, BodyEncoding, Option<String>), String> {
-    if let Some(schema) = &body.schema {
-        return Ok((schema.clone(), BodyEncoding::Json, None));
+    if let Some(schema) = body.schema {
+        return Ok((schema, BodyEncoding::Json, None));
     }
     if body.content.is_empty() {
         return Err("needs `content` with an application/json schema, or a `schema`".into());
     }
-    let schema_of =
-        |media: &crate::MediaTypeSpec| media.schema.clone().unwrap_or_else(|| json!({}));
-    if let Some((media_type, media)) = body.content.iter().find(|(media, _)| is_json(media)) {
-        return Ok((
-            schema_of(media),
-            BodyEncoding::Json,
-            Some(media_type.clone()),
-        ));
+    let found: Vec<String> = body.content.keys().cloned().collect();
+    let mut content = body.content;
+    let schema_of = |media: crate::MediaTypeSpec| media.schema.unwrap_or_else(|| json!({}));
+    if let Some(index) = content.keys().position(|media| is_json(media))
+        && let Some((media_type, media)) = content.swap_remove_index(index)
+    {
+        return Ok((schema_of(media), BodyEncoding::Json, Some(media_type)));
     }
-    if let Some((_, media)) = body.content.iter().find(|(media, _)| is_form(media)) {
+    if let Some(index) = content.keys().position(|media| is_form(media))
+        && let Some((_, media)) = content.swap_remove_index(index)
+    {
         return Ok((schema_of(media), BodyEncoding::Form, None));
     }
-    let found: Vec<&str> = body.content.keys().map(String::as_str).collect();
     Err(format!(
         "only JSON and form-urlencoded request bodies are supported; found {}",
         found.join(", ")
@@ -649,31 +656,30 @@ fn body_schema(
 /// schema is used as is; any other root becomes `{"result": <schema>}` so the declared
 /// `outputSchema` is always an object, as MCP requires.
 fn output_schema(
-    responses: &indexmap::IndexMap<String, crate::spec::ResponseSpec>,
+    responses: indexmap::IndexMap<String, crate::spec::ResponseSpec>,
 ) -> Option<(Value, bool)> {
-    let mut codes: Vec<&String> = responses
-        .keys()
-        .filter(|code| code.starts_with('2'))
+    let mut successes: Vec<(String, crate::spec::ResponseSpec)> = responses
+        .into_iter()
+        .filter(|(code, _)| code.starts_with('2'))
         .collect();
-    codes.sort();
-    let schema = codes.iter().find_map(|code| {
-        responses[*code]
+    successes.sort_by(|a, b| a.0.cmp(&b.0));
+    let schema = successes.into_iter().find_map(|(_, response)| {
+        response
             .content
-            .iter()
+            .into_iter()
             .find(|(media, _)| is_json(media))
-            .and_then(|(_, media)| media.schema.clone())
+            .and_then(|(_, media)| media.schema)
     })?;
     if is_object_schema(&schema) {
         Some((schema, false))
     } else {
-        Some((
-            json!({
-                "type": "object",
-                "properties": {"result": schema},
-                "required": ["result"],
-            }),
-            true,
-        ))
+        let mut properties = Map::with_capacity(1);
+        properties.insert("result".into(), schema);
+        let mut wrapper = Map::with_capacity(3);
+        wrapper.insert("type".into(), Value::String("object".into()));
+        wrapper.insert("properties".into(), Value::Object(properties));
+        wrapper.insert("required".into(), json!(["result"]));
+        Some((Value::Object(wrapper), true))
     }
 }
 

@@ -310,7 +310,7 @@ pub fn import_toolset(
     }
     let origin = document.origin();
     let started = std::time::Instant::now();
-    let (tools, failures) = crate::build::build_each(&spec, client, &tool_options, &origin)
+    let (tools, failures) = crate::build::build_each(spec, client, &tool_options, &origin)
         .map_err(|error| OpenApiError::Invalid {
             origin: origin.clone(),
             pointer: String::new(),
@@ -324,13 +324,15 @@ pub fn import_toolset(
             skipped.push(operation.skip(error.to_string()));
         }
     }
+    // Meta-validation is the costliest step on large documents; it runs on every core.
+    let verdicts = parallel_map(&tools, |(_, tool)| schema::check_meta(&tool.descriptor));
     let mut kept = Vec::with_capacity(tools.len());
     let mut origins = Vec::with_capacity(tools.len());
-    for (index, tool) in tools {
+    for ((index, tool), verdict) in tools.into_iter().zip(verdicts) {
         let Some(operation) = operations.get(index) else {
             continue;
         };
-        match schema::check_meta(&tool.descriptor) {
+        match verdict {
             Ok(()) => {
                 origins.push(ToolOrigin {
                     tool: tool.descriptor.name.to_string(),
@@ -360,6 +362,29 @@ pub fn import_toolset(
         skipped,
         warnings,
         base_url,
+    })
+}
+
+/// `f` over `items` on every available core, results in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
     })
 }
 
