@@ -97,6 +97,13 @@ impl Introspector {
                 "introspection refused the client: HTTP {status}"
             )));
         }
+        if status == reqwest::StatusCode::BAD_REQUEST {
+            // RFC 7662 §2.3 / RFC 6749 §5.2: the server refused this token (for example an
+            // `unsupported_token_type`); that is the token's problem, not an outage.
+            return Err(AuthError::InvalidToken(format!(
+                "introspection refused the token: HTTP {status}"
+            )));
+        }
         let answer = http_client::read_json(response)
             .await
             .map_err(|e| AuthError::Unavailable(format!("introspection: {e}")))?;

@@ -195,32 +195,34 @@ impl ResourceServer {
     }
 
     /// Where the keys for this JWT come from: the configured JWKS, else the JWKS its issuer's
-    /// metadata names; `None` when only introspection is configured (it then gets JWTs too).
+    /// metadata names. `None` sends the token to introspection: the issuer publishes no JWKS,
+    /// or its metadata cannot be read while an introspection endpoint is configured.
     async fn jwks_for(&self, token: &str) -> Result<Option<Arc<JwksCache>>, AuthError> {
         if let Some(jwks) = &self.jwks {
             return Ok(Some(Arc::clone(jwks)));
         }
-        if self
+        let introspection_configured = self
             .introspector
             .as_ref()
-            .is_some_and(|i| i.configured_endpoint().is_some())
-        {
-            return Ok(None);
-        }
+            .is_some_and(|i| i.configured_endpoint().is_some());
         let issuer = jwt::unverified_issuer(token).unwrap_or_default();
         let Some(discovery) = self
             .discovery
             .iter()
             .find(|d| issuer_variants(std::slice::from_ref(d.issuer())).contains(&issuer))
         else {
+            if introspection_configured {
+                return Ok(None);
+            }
             return Err(AuthError::InvalidToken(format!(
                 "issuer '{issuer}' is not a configured authorization server"
             )));
         };
-        let metadata = discovery
-            .metadata(&self.client)
-            .await
-            .map_err(AuthError::Unavailable)?;
+        let metadata = match discovery.metadata(&self.client).await {
+            Ok(metadata) => metadata,
+            Err(_) if introspection_configured => return Ok(None),
+            Err(error) => return Err(AuthError::Unavailable(error)),
+        };
         let Some(uri) = metadata.jwks_uri else {
             return Ok(None);
         };

@@ -49,6 +49,15 @@ pub(crate) struct AuthArgs {
         value_delimiter = ','
     )]
     required_scopes: Vec<String>,
+    /// A scope clients may request, advertised in the protected resource metadata
+    /// (repeatable; default: the required scopes).
+    #[arg(
+        long = "scope-supported",
+        env = "TOOLGATE_SCOPES_SUPPORTED",
+        value_name = "SCOPE",
+        value_delimiter = ','
+    )]
+    scopes_supported: Vec<String>,
     /// Accept tokens whose audience does not name this resource (for providers that do not
     /// implement RFC 8707 resource indicators, such as Okta's default server). Weakens the
     /// guarantee that a token was meant for this server.
@@ -64,6 +73,7 @@ impl AuthArgs {
             || self.client_id.is_some()
             || self.client_secret.is_some()
             || !self.required_scopes.is_empty()
+            || !self.scopes_supported.is_empty()
             || self.insecure_relaxed_audience
     }
 
@@ -89,6 +99,7 @@ impl AuthArgs {
         let mut config = ResourceServerConfig::new(resource, self.issuers.clone());
         config.jwks_uri.clone_from(&self.jwks_uri);
         config.required_scopes.clone_from(&self.required_scopes);
+        config.scopes_supported.clone_from(&self.scopes_supported);
         config.insecure_relaxed_audience_validation = self.insecure_relaxed_audience;
         config.resource_name = Some("Weather (WeatherAPI) MCP server".to_owned());
         if let Some(client_id) = &self.client_id {
