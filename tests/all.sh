@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh machine: one debug build, then unit, integration
-# and doc tests (cargo test), interop with real MCP clients (tests/interop/run.sh), and the
-# official MCP conformance suite (tests/conformance/run.sh). Each stage installs what it needs.
+# and doc tests (cargo test), the OpenAPI importer on GitHub's REST description
+# (tests/openapi-large/run.sh), interop with real MCP clients (tests/interop/run.sh), OAuth
+# interop with a real OpenID provider (tests/interop/oidc/), and the official MCP conformance
+# suite (tests/conformance/run.sh). Each stage installs what it needs.
 #
 # Ends with one line `N passed, N failed` counting the stages; exits non-zero if any failed.
 set -uo pipefail
@@ -27,7 +29,9 @@ stage() {
 
 stage "build" cargo build --workspace --all-targets --locked
 stage "cargo test" cargo test --workspace --locked
+stage "OpenAPI import of a large real spec" bash tests/openapi-large/run.sh
 stage "interop (real MCP clients)" bash tests/interop/run.sh
+stage "OAuth interop (real OpenID provider)" bash -c 'bash tests/interop/oidc/selftest.sh && bash tests/interop/oidc/run.sh'
 stage "conformance (official suite)" bash tests/conformance/run.sh
 
 echo
