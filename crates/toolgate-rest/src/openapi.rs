@@ -367,21 +367,30 @@ pub fn import_toolset(
 
 /// `f` over `items` on every available core, results in order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    parallel_chunks(items, |chunk| chunk.iter().map(&f).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `f` over consecutive chunks of `items`, one chunk per available core; results in order.
+/// Small inputs run on the calling thread.
+fn parallel_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
+        return vec![f(items)];
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .map(|part| scope.spawn(move || f(part)))
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(results) => results,
+            .map(|handle| match handle.join() {
+                Ok(result) => result,
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()

@@ -77,8 +77,10 @@ pub(crate) fn convert(
             });
         }
     };
-    let mut resolver = Resolver::new(document);
-    let mut names = NameAllocator::default();
+    // Pass 1, in document order: the selected operations (cheap; `$ref`ed path items
+    // followed).
+    let resolver = Resolver::new(document);
+    let mut pending: Vec<Pending<'_>> = Vec::new();
     for (path, item) in paths {
         let item_pointer = format!("/paths/{}", escape(path));
         let (item, item_base) = match resolver.follow(item, &document.url) {
@@ -131,30 +133,71 @@ pub(crate) fn convert(
                 .exclude
                 .iter()
                 .any(|s| s.matches(method, path, id, &tags));
-            if !included || excluded {
-                continue;
-            }
-            let context = OperationContext {
-                document,
-                options,
-                path,
-                method,
-                item,
-                item_base: &item_base,
-                operation,
-                pointer: &pointer,
-            };
-            match context.convert(&mut resolver, &mut converted.warnings) {
-                Ok(mut spec) => {
-                    let wanted = spec.name.take().unwrap_or_default();
-                    spec.name = Some(names.allocate(&wanted));
-                    converted.tools.push((reference, spec));
-                }
-                Err(reason) => converted.skipped.push(reference.skip(reason)),
+            if included && !excluded {
+                pending.push(Pending {
+                    reference,
+                    path,
+                    method,
+                    item,
+                    item_base: item_base.clone(),
+                    operation,
+                    pointer,
+                });
             }
         }
     }
+    // Pass 2, on every core: each operation's schemas resolved and normalised. Each thread
+    // has its own resolver (and memo of expanded components).
+    let results = super::parallel_chunks(&pending, |chunk| {
+        let mut resolver = Resolver::new(document);
+        let mut warnings = Vec::new();
+        let specs: Vec<Result<RestToolSpec, String>> = chunk
+            .iter()
+            .map(|op| {
+                OperationContext {
+                    document,
+                    options,
+                    path: op.path,
+                    method: op.method,
+                    item: op.item,
+                    item_base: &op.item_base,
+                    operation: op.operation,
+                    pointer: &op.pointer,
+                }
+                .convert(&mut resolver, &mut warnings)
+            })
+            .collect();
+        (specs, warnings)
+    });
+    // Pass 3, in document order again: unique names.
+    let mut names = NameAllocator::default();
+    let mut outcomes = Vec::with_capacity(pending.len());
+    for (specs, warnings) in results {
+        outcomes.extend(specs);
+        converted.warnings.extend(warnings);
+    }
+    for (op, outcome) in pending.into_iter().zip(outcomes) {
+        match outcome {
+            Ok(mut spec) => {
+                let wanted = spec.name.take().unwrap_or_default();
+                spec.name = Some(names.allocate(&wanted));
+                converted.tools.push((op.reference, spec));
+            }
+            Err(reason) => converted.skipped.push(op.reference.skip(reason)),
+        }
+    }
     Ok(converted)
+}
+
+/// An operation selected for conversion.
+struct Pending<'a> {
+    reference: OperationRef,
+    path: &'a str,
+    method: &'static str,
+    item: &'a Value,
+    item_base: Url,
+    operation: &'a Value,
+    pointer: String,
 }
 
 fn whole_path(path: &str, reason: String) -> SkippedOperation {
