@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod acl;
+mod auth;
 mod cli;
 mod failures;
 mod idp_selftest;

@@ -24,6 +24,10 @@ pub struct Identity {
     pub issuer: Option<String>,
     /// The consumer the caller maps to (username, else id).
     pub consumer: Option<String>,
+    /// That consumer's id.
+    pub consumer_id: Option<String>,
+    /// That consumer's custom id.
+    pub consumer_custom_id: Option<String>,
     /// Consumer groups: the consumer's own and those of the groups claim.
     pub groups: Vec<String>,
     /// Scopes granted.

@@ -33,7 +33,18 @@ pub(crate) struct JwksCache {
 struct JwksState {
     keys: Option<Arc<JwkSet>>,
     fetched: Option<Instant>,
+    /// The last fetch, whatever caused it.
     attempted: Option<Instant>,
+    /// The last fetch caused by an unknown `kid` (the one [`MIN_REFETCH_INTERVAL`] limits).
+    refetched: Option<Instant>,
+}
+
+/// The cache's state as one caller saw it.
+struct Snapshot {
+    keys: Option<Arc<JwkSet>>,
+    fetched: Option<Instant>,
+    attempted: Option<Instant>,
+    refetched: Option<Instant>,
 }
 
 /// Why no key could be had.
@@ -54,12 +65,17 @@ impl JwksCache {
         }
     }
 
-    fn snapshot(&self) -> (Option<Arc<JwkSet>>, Option<Instant>, Option<Instant>) {
+    fn snapshot(&self) -> Snapshot {
         let state = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (state.keys.clone(), state.fetched, state.attempted)
+        Snapshot {
+            keys: state.keys.clone(),
+            fetched: state.fetched,
+            attempted: state.attempted,
+            refetched: state.refetched,
+        }
     }
 
     /// The key for `kid` (or the only key, when the token names none).
@@ -68,19 +84,24 @@ impl JwksCache {
         client: &reqwest::Client,
         kid: Option<&str>,
     ) -> Result<Jwk, KeyError> {
-        let (keys, fetched, _) = self.snapshot();
-        let fresh = fetched.is_some_and(|at| at.elapsed() < self.ttl);
-        let keys = match keys {
+        let seen = self.snapshot();
+        let fresh = seen.fetched.is_some_and(|at| at.elapsed() < self.ttl);
+        let keys = match seen.keys {
             Some(keys) if fresh => keys,
-            stale => self.fetch(client, stale).await?,
+            stale => self.fetch(client, stale, seen.attempted, false).await?,
         };
         if let Some(key) = find(&keys, kid) {
             return Ok(key);
         }
-        // An unknown kid may mean the keys rotated: fetch again, at most once per interval.
-        let (_, _, attempted) = self.snapshot();
-        if attempted.is_none_or(|at| at.elapsed() >= MIN_REFETCH_INTERVAL) {
-            let keys = self.fetch(client, Some(keys)).await?;
+        // An unknown kid may mean the keys rotated: fetch again, at most once per interval
+        // for unknown kids (a fetch for another reason does not count: a rotation right
+        // after it must still be picked up).
+        let seen = self.snapshot();
+        if seen
+            .refetched
+            .is_none_or(|at| at.elapsed() >= MIN_REFETCH_INTERVAL)
+        {
+            let keys = self.fetch(client, Some(keys), seen.attempted, true).await?;
             if let Some(key) = find(&keys, kid) {
                 return Ok(key);
             }
@@ -92,15 +113,23 @@ impl JwksCache {
     }
 
     /// Fetches the set (one fetch at a time); on failure keeps using `stale` keys.
+    /// `seen_attempt` is the last attempt the caller knew of: when another caller fetched
+    /// while this one waited, its answer is used.
     async fn fetch(
         &self,
         client: &reqwest::Client,
         stale: Option<Arc<JwkSet>>,
+        seen_attempt: Option<Instant>,
+        unknown_kid: bool,
     ) -> Result<Arc<JwkSet>, KeyError> {
         let _single = self.refresh.lock().await;
-        let (keys, _, attempted) = self.snapshot();
-        if let (Some(keys), Some(at)) = (keys, attempted)
-            && at.elapsed() < Duration::from_secs(1)
+        let now = self.snapshot();
+        if let Some(keys) = now.keys
+            && (now.attempted != seen_attempt
+                || (!unknown_kid
+                    && now
+                        .attempted
+                        .is_some_and(|at| at.elapsed() < Duration::from_secs(1))))
         {
             return Ok(keys);
         }
@@ -115,6 +144,9 @@ impl JwksCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.attempted = Some(Instant::now());
+        if unknown_kid {
+            state.refetched = state.attempted;
+        }
         match result {
             Ok(set) => {
                 let set = Arc::new(set);
@@ -166,6 +198,13 @@ pub(crate) fn verify(
     key: &Jwk,
     config: &ResourceServerConfig,
 ) -> Result<Map<String, Value>, AuthError> {
+    // RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand;
+    // this one understands none (jsonwebtoken ignores `crit`).
+    if header.crit.is_some() {
+        return Err(AuthError::InvalidToken(
+            "critical header parameters are not supported".to_owned(),
+        ));
+    }
     let algorithm = header.alg;
     if !config.algorithms.contains(&algorithm)
         || matches!(

@@ -107,6 +107,8 @@ impl ResourceServer {
                 subject: None,
                 issuer: None,
                 consumer: Some(consumer.name().to_owned()),
+                consumer_id: Some(consumer.id.clone()),
+                consumer_custom_id: consumer.custom_id.clone(),
                 groups: consumer.groups.clone(),
                 scopes: Vec::new(),
                 claims: Map::new(),
@@ -123,6 +125,8 @@ impl ResourceServer {
         let mut identity = self.identity(&claims, kind)?;
         if let Some(consumer) = key_consumer {
             identity.consumer = Some(consumer.name().to_owned());
+            identity.consumer_id = Some(consumer.id.clone());
+            identity.consumer_custom_id.clone_from(&consumer.custom_id);
             for group in &consumer.groups {
                 if !identity.groups.contains(group) {
                     identity.groups.push(group.clone());
@@ -345,6 +349,8 @@ impl ResourceServer {
             subject: string("sub"),
             issuer: string("iss"),
             consumer: consumer.map(|c| c.name().to_owned()),
+            consumer_id: consumer.map(|c| c.id.clone()),
+            consumer_custom_id: consumer.and_then(|c| c.custom_id.clone()),
             groups,
             scopes: scopes_of(claims),
             claims: forwarded,

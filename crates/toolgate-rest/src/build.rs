@@ -83,9 +83,34 @@ pub fn build_toolset_with(
     options: &ToolsetOptions,
     origin: &str,
 ) -> Result<ToolSet, RestSpecError> {
+    let acl_rules: Vec<Option<toolgate_tools::AclRule>> =
+        spec.tools.iter().map(|tool| tool.acl.clone()).collect();
     let tools = build_tools(spec, client, options, origin)?;
+    let mut acl = toolgate_tools::AclPolicy::default();
+    acl.consumer_identifier = spec.consumer_identifier;
+    acl.include_consumer_groups = spec.include_consumer_groups;
+    for (index, entry) in spec.default_acl.iter().enumerate() {
+        if entry.scope != "tools" {
+            return Err(RestSpecError::Invalid {
+                origin: origin.to_owned(),
+                path: format!("default_acl[{index}].scope"),
+                reason: format!("'{}' is not a scope; only `tools` is", entry.scope),
+            });
+        }
+        let rule = acl
+            .default
+            .get_or_insert_with(toolgate_tools::AclRule::default);
+        rule.allow.extend(entry.allow.iter().cloned());
+        rule.deny.extend(entry.deny.iter().cloned());
+    }
+    for (tool, rule) in tools.iter().zip(acl_rules) {
+        if let Some(rule) = rule {
+            acl.tools.insert(tool.descriptor.name.to_string(), rule);
+        }
+    }
     Ok(ToolSet::new(spec.name.clone())
         .with_tags(spec.tags.iter().cloned())
+        .with_acl(acl)
         .with_tools(
             tools
                 .into_iter()

@@ -40,7 +40,7 @@ pub use error::RestSpecError;
 pub use executor::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, UpstreamClient, UpstreamError};
 pub use secret::{FixedValue, SecretString};
 pub use spec::{
-    AnnotationsSpec, MediaTypeSpec, OneOrMany, ParameterLocation, ParameterSpec, RequestBodySpec,
-    ResponseSpec, RestToolSpec, RestToolsetSpec, Scalar,
+    AnnotationsSpec, DefaultAclSpec, MediaTypeSpec, OneOrMany, ParameterLocation, ParameterSpec,
+    RequestBodySpec, ResponseSpec, RestToolSpec, RestToolsetSpec, Scalar,
 };
 pub use tool::RestTool;

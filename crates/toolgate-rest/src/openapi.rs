@@ -176,6 +176,8 @@ pub struct ImportOptions {
     pub names: IndexMap<String, String>,
     /// Credentials by security scheme name.
     pub credentials: HashMap<String, FixedValue>,
+    /// Who may see and call which tool (rules keyed by tool name).
+    pub acl: toolgate_tools::AclPolicy,
 }
 
 impl ImportOptions {
@@ -191,6 +193,7 @@ impl ImportOptions {
             exclude: Vec::new(),
             names: IndexMap::new(),
             credentials: HashMap::new(),
+            acl: toolgate_tools::AclPolicy::default(),
         }
     }
 
@@ -231,6 +234,12 @@ impl ImportOptions {
     /// Names the tool of an operation (by operationId or `METHOD /path`).
     pub fn with_name(mut self, operation: impl Into<String>, tool_name: impl Into<String>) -> Self {
         self.names.insert(operation.into(), tool_name.into());
+        self
+    }
+
+    /// Access rules for the imported tools.
+    pub fn with_acl(mut self, acl: toolgate_tools::AclPolicy) -> Self {
+        self.acl = acl;
         self
     }
 
@@ -302,6 +311,9 @@ pub fn import_toolset(
         max_response_size: options.max_response_size,
         query: IndexMap::new(),
         headers: IndexMap::new(),
+        default_acl: Vec::new(),
+        consumer_identifier: toolgate_tools::ConsumerIdentifier::default(),
+        include_consumer_groups: false,
         tools: specs,
     };
     let mut tool_options = ToolsetOptions::default().with_base_url(base_url.clone());
@@ -357,6 +369,7 @@ pub fn import_toolset(
     Ok(ImportedToolset {
         toolset: ToolSet::new(options.name.clone())
             .with_tags(options.tags.iter().cloned())
+            .with_acl(options.acl.clone())
             .with_tools(kept),
         origins,
         skipped,

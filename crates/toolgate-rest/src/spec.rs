@@ -49,8 +49,37 @@ pub struct RestToolsetSpec {
     /// Fixed headers sent by every tool of the toolset.
     #[serde(default)]
     pub headers: IndexMap<String, OneOrMany>,
+    /// Access rules for tools without their own `acl` (Kong's `default_acl`).
+    #[serde(default)]
+    pub default_acl: Vec<DefaultAclSpec>,
+    /// Which consumer field ACLs name: `username` (default), `consumer_id`, `custom_id`.
+    #[serde(default)]
+    pub consumer_identifier: toolgate_tools::ConsumerIdentifier,
+    /// Whether ACLs may name consumer groups.
+    #[serde(default)]
+    pub include_consumer_groups: bool,
     /// The tools.
     pub tools: Vec<RestToolSpec>,
+}
+
+/// One `default_acl` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DefaultAclSpec {
+    /// What the rule covers; only `tools` exists.
+    #[serde(default = "tools_scope")]
+    pub scope: String,
+    /// Consumers or groups allowed.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Consumers or groups denied.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+fn tools_scope() -> String {
+    "tools".to_owned()
 }
 
 /// One tool: one HTTP operation.
@@ -92,6 +121,9 @@ pub struct RestToolSpec {
     /// MCP tool annotations.
     #[serde(default)]
     pub annotations: Option<AnnotationsSpec>,
+    /// Who may see and call this tool; replaces the toolset's `default_acl`.
+    #[serde(default)]
+    pub acl: Option<toolgate_tools::AclRule>,
     /// Credentials the tool sends (from an OpenAPI document's security requirements);
     /// never part of a document.
     #[serde(skip)]

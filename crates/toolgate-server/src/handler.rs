@@ -125,6 +125,10 @@ fn principal_from(identity: &Identity) -> Principal {
     if let Some(consumer) = &identity.consumer {
         principal = principal.with_consumer(consumer.clone());
     }
+    principal.consumer_id.clone_from(&identity.consumer_id);
+    principal
+        .consumer_custom_id
+        .clone_from(&identity.consumer_custom_id);
     for (name, value) in &identity.claims {
         principal = principal.with_claim(name.clone(), value.clone());
     }
@@ -164,10 +168,12 @@ impl ServerHandler for ToolServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        // Tools the caller may not call are not listed (ACLs).
+        let principal = principal_of(&context);
         Ok(ListToolsResult::with_all_items(
-            self.catalog.descriptors().cloned().collect(),
+            self.catalog.visible_to(&principal).cloned().collect(),
         ))
     }
 

@@ -9,8 +9,8 @@ use rmcp::model::CallToolResult;
 use serde_json::Value;
 
 use crate::{
-    CallContext, JsonObject, RegistryError, Tool, ToolDescriptor, ToolError, ToolSet,
-    is_valid_tool_name,
+    AclPolicy, CallContext, Denial, JsonObject, Principal, RegistryError, Tool, ToolDescriptor,
+    ToolError, ToolSet, is_valid_tool_name,
 };
 
 /// Most violations listed in one error message; the rest are counted.
@@ -22,6 +22,7 @@ pub struct CatalogEntry {
     tool: Arc<dyn Tool>,
     source: String,
     validator: Validator,
+    acl: Arc<AclPolicy>,
 }
 
 impl CatalogEntry {
@@ -41,6 +42,14 @@ impl CatalogEntry {
     #[must_use]
     pub fn descriptor(&self) -> &ToolDescriptor {
         self.tool.descriptor()
+    }
+
+    /// Whether `principal` may see and call the tool.
+    ///
+    /// # Errors
+    /// The [`Denial`], whose message is what the caller is told.
+    pub fn permits(&self, principal: &Principal) -> Result<(), Denial> {
+        self.acl.check(&self.tool.descriptor().name, principal)
     }
 }
 
@@ -91,6 +100,7 @@ impl ToolCatalog {
                         tool: Arc::clone(tool),
                         source: set.name().to_owned(),
                         validator,
+                        acl: Arc::clone(set.acl()),
                     },
                 );
             }
@@ -126,6 +136,17 @@ impl ToolCatalog {
         self.entries.values().map(CatalogEntry::descriptor)
     }
 
+    /// The descriptors `principal` may see, in catalog order.
+    pub fn visible_to<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> impl Iterator<Item = &'a ToolDescriptor> + 'a {
+        self.entries
+            .values()
+            .filter(move |entry| entry.acl.is_open() || entry.permits(principal).is_ok())
+            .map(CatalogEntry::descriptor)
+    }
+
     /// Checks `arguments` against the input schema of tool `name`.
     ///
     /// # Errors
@@ -156,16 +177,23 @@ impl ToolCatalog {
         })
     }
 
-    /// Validates `arguments` (absent means `{}`) and calls the tool.
+    /// Checks the caller's access, validates `arguments` (absent means `{}`) and calls the
+    /// tool.
     ///
     /// # Errors
-    /// As [`ToolCatalog::validate`], and whatever the tool returns as an error.
+    /// [`ToolError::Denied`] when the ACL refuses the caller, as [`ToolCatalog::validate`],
+    /// and whatever the tool returns as an error.
     pub async fn call(
         &self,
         name: &str,
         arguments: Option<JsonObject>,
         context: CallContext,
     ) -> Result<CallToolResult, ToolError> {
+        if let Some(entry) = self.get(name) {
+            entry
+                .permits(context.principal())
+                .map_err(ToolError::Denied)?;
+        }
         let arguments = arguments.unwrap_or_default();
         let entry = self.validate(name, &arguments)?;
         entry.tool.call(arguments, context).await

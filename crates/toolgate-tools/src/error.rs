@@ -23,6 +23,9 @@ pub enum ToolError {
         /// Every violation, `argument: rule` each, joined by `; `.
         problems: String,
     },
+    /// The tool's ACL refuses the caller.
+    #[error("{0}")]
+    Denied(crate::Denial),
     /// The call context has no client (a detached call) for a client request.
     #[error("no MCP client is connected to this call")]
     ClientUnavailable,
@@ -40,9 +43,9 @@ pub enum ToolError {
 impl From<ToolError> for ErrorData {
     fn from(error: ToolError) -> Self {
         match &error {
-            ToolError::UnknownTool { .. } | ToolError::InvalidArguments { .. } => {
-                ErrorData::invalid_params(error.to_string(), None)
-            }
+            ToolError::UnknownTool { .. }
+            | ToolError::InvalidArguments { .. }
+            | ToolError::Denied(_) => ErrorData::invalid_params(error.to_string(), None),
             ToolError::ClientUnavailable | ToolError::ClientRequest { .. } => {
                 ErrorData::internal_error(error.to_string(), None)
             }

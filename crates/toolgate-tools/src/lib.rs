@@ -35,6 +35,7 @@
 //! assert_eq!(catalog.len(), 1);
 //! ```
 
+mod acl;
 mod catalog;
 mod context;
 mod error;
@@ -43,6 +44,7 @@ mod principal;
 mod registry;
 mod tool;
 
+pub use acl::{AclPolicy, AclRule, ConsumerIdentifier, Denial};
 pub use catalog::{CatalogEntry, ToolCatalog};
 pub use context::{CallContext, ResponseStream};
 pub use error::{RegistryError, ToolError};

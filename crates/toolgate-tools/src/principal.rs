@@ -14,8 +14,12 @@ use crate::JsonObject;
 pub struct Principal {
     /// The token's `sub`, when there is a token.
     pub subject: Option<String>,
-    /// The consumer the request maps to.
+    /// The consumer the request maps to (its username, else its id).
     pub consumer: Option<String>,
+    /// The consumer's id.
+    pub consumer_id: Option<String>,
+    /// The consumer's custom id.
+    pub consumer_custom_id: Option<String>,
     /// The consumer groups of that consumer.
     pub groups: Vec<String>,
     /// Scopes granted to the token.

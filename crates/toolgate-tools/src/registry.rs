@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::{RegistryError, Tool, ToolCatalog};
+use crate::{AclPolicy, RegistryError, Tool, ToolCatalog};
 
 /// The tools of one source (a REST spec, an OpenAPI document, a remote server, a crate),
 /// with the tags endpoints select it by.
@@ -11,6 +11,7 @@ pub struct ToolSet {
     name: String,
     tags: Vec<String>,
     tools: Vec<Arc<dyn Tool>>,
+    acl: Arc<AclPolicy>,
 }
 
 impl ToolSet {
@@ -21,7 +22,21 @@ impl ToolSet {
             name: name.into(),
             tags: Vec::new(),
             tools: Vec::new(),
+            acl: Arc::new(AclPolicy::default()),
         }
+    }
+
+    /// Who may see and call which tool of the set.
+    #[must_use]
+    pub fn with_acl(mut self, acl: AclPolicy) -> Self {
+        self.acl = Arc::new(acl);
+        self
+    }
+
+    /// The toolset's access rules.
+    #[must_use]
+    pub fn acl(&self) -> &Arc<AclPolicy> {
+        &self.acl
     }
 
     /// Adds tags.

@@ -254,6 +254,7 @@ impl OperationContext<'_> {
             request_body,
             responses: Some(responses),
             annotations: Some(self.annotations()),
+            acl: None,
             credentials,
             base_url,
         })

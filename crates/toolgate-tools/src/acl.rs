@@ -1,0 +1,183 @@
+//! Tool-level access control, shared by every tool source: who may see and call which tool.
+//!
+//! Rules name consumers (by the field `consumer_identifier` selects) and, with
+//! `include_consumer_groups`, consumer groups. Deny beats allow; a tool's own rule replaces
+//! the toolset's default; an allow list that does not name the caller denies; no rule at all
+//! allows. Denied tools vanish from `tools/list`, and calling one is refused before any
+//! upstream is reached. Every decision is an audit event (tracing target `toolgate::audit`).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::Principal;
+
+/// Which consumer field rules name (Kong's `consumer_identifier`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConsumerIdentifier {
+    /// The consumer's username (default).
+    #[default]
+    Username,
+    /// The consumer's id.
+    ConsumerId,
+    /// The consumer's custom id.
+    CustomId,
+}
+
+/// One rule: subjects allowed and denied.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AclRule {
+    /// Consumers or groups allowed; when not empty, everyone else is denied.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Consumers or groups denied; wins over `allow`.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+impl AclRule {
+    /// A rule allowing `subjects`.
+    #[must_use]
+    pub fn allow<I, S>(subjects: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            allow: subjects.into_iter().map(Into::into).collect(),
+            deny: Vec::new(),
+        }
+    }
+
+    /// Adds denied subjects.
+    #[must_use]
+    pub fn with_deny<I, S>(mut self, subjects: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.deny.extend(subjects.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// The access rules of one toolset.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AclPolicy {
+    /// The rule for tools without their own (Kong's `default_acl` with `scope: tools`).
+    pub default: Option<AclRule>,
+    /// Rules by tool name; each replaces the default for its tool.
+    pub tools: HashMap<String, AclRule>,
+    /// Which consumer field rules name.
+    pub consumer_identifier: ConsumerIdentifier,
+    /// Whether rules may name consumer groups.
+    pub include_consumer_groups: bool,
+}
+
+/// Why a tool is refused to a caller; its `Display` is the JSON-RPC error message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    /// The tool.
+    pub tool: String,
+    /// `consumer group 'dev'`, `consumer 'alice'`.
+    pub subject: String,
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Tool '{}' is not available for {}",
+            self.tool, self.subject
+        )
+    }
+}
+
+impl AclPolicy {
+    /// Whether the policy restricts anything.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.default.is_none() && self.tools.is_empty()
+    }
+
+    /// Decides whether `principal` may use `tool`, and records the decision.
+    ///
+    /// # Errors
+    /// [`Denial`] naming the tool and the subject refused.
+    pub fn check(&self, tool: &str, principal: &Principal) -> Result<(), Denial> {
+        let Some(rule) = self.tools.get(tool).or(self.default.as_ref()) else {
+            return Ok(());
+        };
+        let consumer = match self.consumer_identifier {
+            ConsumerIdentifier::Username => principal.consumer.as_deref(),
+            ConsumerIdentifier::ConsumerId => principal
+                .consumer_id
+                .as_deref()
+                .or(principal.consumer.as_deref()),
+            ConsumerIdentifier::CustomId => principal.consumer_custom_id.as_deref(),
+        };
+        let groups: &[String] = if self.include_consumer_groups {
+            &principal.groups
+        } else {
+            &[]
+        };
+        let named = |list: &[String]| -> Option<String> {
+            if let Some(consumer) = consumer
+                && list.iter().any(|s| s == consumer)
+            {
+                return Some(format!("consumer '{consumer}'"));
+            }
+            groups
+                .iter()
+                .find(|group| list.contains(group))
+                .map(|group| format!("consumer group '{group}'"))
+        };
+        let decision = if let Some(subject) = named(&rule.deny) {
+            Err(subject)
+        } else if rule.allow.is_empty() || named(&rule.allow).is_some() {
+            Ok(())
+        } else {
+            Err(match (groups.first(), consumer) {
+                (Some(group), _) => format!("consumer group '{group}'"),
+                (None, Some(consumer)) => format!("consumer '{consumer}'"),
+                (None, None) => "anonymous callers".to_owned(),
+            })
+        };
+        match decision {
+            Ok(()) => {
+                tracing::debug!(
+                    target: "toolgate::audit",
+                    event = "acl",
+                    decision = "allow",
+                    tool,
+                    consumer,
+                    groups = ?principal.groups,
+                );
+                Ok(())
+            }
+            Err(subject) => {
+                tracing::info!(
+                    target: "toolgate::audit",
+                    event = "acl",
+                    decision = "deny",
+                    tool,
+                    consumer,
+                    groups = ?principal.groups,
+                    subject = %subject,
+                );
+                Err(Denial {
+                    tool: tool.to_owned(),
+                    subject,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
