@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod failures;
 mod idp_selftest;
+mod live;
 mod openapi;
 mod principal;
 mod transports;

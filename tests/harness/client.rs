@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use rmcp::{
     RoleClient, ServiceError, ServiceExt,
     model::{CallToolRequestParams, CallToolResult, ErrorData, ProtocolVersion},
-    service::{ClientLifecycleMode, ClientServiceExt, RunningService},
-    transport::{StreamableHttpClientTransport, TokioChildProcess},
+    service::{ClientInitializeError, ClientLifecycleMode, ClientServiceExt, RunningService},
+    transport::{
+        StreamableHttpClientTransport, TokioChildProcess,
+        streamable_http_client::StreamableHttpClientTransportConfig,
+    },
 };
 use serde_json::Value;
 
@@ -27,6 +30,28 @@ pub(crate) async fn connect(gateway: &Gateway) -> McpClient {
     install_tls();
     let transport = StreamableHttpClientTransport::from_uri(gateway.url());
     ().serve(transport).await.expect("MCP handshake")
+}
+
+/// Connects with `initialize`, sending `Authorization: Bearer <token>` on every request.
+pub(crate) async fn connect_with_token(gateway: &Gateway, token: &str) -> McpClient {
+    try_connect_with_token(gateway, Some(token))
+        .await
+        .expect("MCP handshake with a token")
+}
+
+/// Like [`connect_with_token`] (without a token when `None`), keeping the error: a refusal
+/// shows as [`ClientInitializeError::auth_challenge`].
+pub(crate) async fn try_connect_with_token(
+    gateway: &Gateway,
+    token: Option<&str>,
+) -> Result<McpClient, ClientInitializeError> {
+    install_tls();
+    let mut config = StreamableHttpClientTransportConfig::with_uri(gateway.url());
+    if let Some(token) = token {
+        config = config.auth_header(token);
+    }
+    ().serve(StreamableHttpClientTransport::from_config(config))
+        .await
 }
 
 /// Connects with `server/discover` (protocol 2026-07-28, stateless).

@@ -2,6 +2,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use toolgate_auth::{ResourceServer, ResourceServerConfig};
 use toolgate_rest::{RestToolsetSpec, ToolsetOptions, UpstreamClient, build_toolset_with};
 use toolgate_server::{HttpEndpoint, ServerIdentity, ToolServer};
 use toolgate_tools::ToolRegistry;
@@ -23,6 +24,9 @@ impl Drop for Gateway {
     }
 }
 
+/// Builds the resource server's configuration from the endpoint's URL.
+type AuthConfig = Box<dyn FnOnce(&Url) -> ResourceServerConfig + Send>;
+
 /// How to start a [`Gateway`].
 #[must_use]
 pub(crate) struct GatewayBuilder {
@@ -31,6 +35,7 @@ pub(crate) struct GatewayBuilder {
     timeout: Option<Duration>,
     rest_spec: Option<String>,
     openapi: Option<String>,
+    auth: Option<AuthConfig>,
 }
 
 impl Gateway {
@@ -42,15 +47,25 @@ impl Gateway {
             timeout: None,
             rest_spec: None,
             openapi: None,
+            auth: None,
         }
     }
 
     /// Serves `router` (which answers MCP at `path`) on a loopback port.
     pub(crate) async fn serve(router: axum::Router, path: &str) -> Self {
+        Self::serve_with(path, |_| router).await
+    }
+
+    /// Binds a loopback port, then serves what `build` makes of the endpoint's URL
+    /// (`http://127.0.0.1:PORT{path}`): for routers that must know their own URL, such as
+    /// a resource server whose resource identifier it is.
+    pub(crate) async fn serve_with(path: &str, build: impl FnOnce(&Url) -> axum::Router) -> Self {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("bind a loopback port");
         let address = listener.local_addr().expect("local address");
+        let url = Url::parse(&format!("http://{address}{path}")).expect("endpoint URL");
+        let router = build(&url);
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("gateway serves");
         });
@@ -110,14 +125,32 @@ impl GatewayBuilder {
         self
     }
 
-    pub(crate) async fn start(self) -> Gateway {
+    /// Puts the OAuth resource server in front of the endpoint, configured by `configure`
+    /// from the endpoint's URL (the natural resource identifier).
+    pub(crate) fn auth(
+        mut self,
+        configure: impl FnOnce(&Url) -> ResourceServerConfig + Send + 'static,
+    ) -> Self {
+        self.auth = Some(Box::new(configure));
+        self
+    }
+
+    pub(crate) async fn start(mut self) -> Gateway {
         let client = UpstreamClient::new().expect("upstream client");
         let (server, path) = match &self.rest_spec {
             Some(yaml) => (self.rest_server(yaml, &client), "/mcp".to_owned()),
             None => (self.weather_server(&client).await, MCP_PATH.to_owned()),
         };
-        let router = HttpEndpoint::new(path.clone(), server).into_router();
-        Gateway::serve(router, &path).await
+        let endpoint = HttpEndpoint::new(path.clone(), server);
+        let auth = self.auth.take();
+        Gateway::serve_with(&path, move |url| match auth {
+            Some(configure) => {
+                let server = ResourceServer::new(configure(url)).expect("valid auth config");
+                endpoint.with_auth(Arc::new(server)).into_router()
+            }
+            None => endpoint.into_router(),
+        })
+        .await
     }
 
     async fn weather_server(&self, client: &UpstreamClient) -> ToolServer {

@@ -6,7 +6,7 @@ use http::{HeaderValue, StatusCode, header};
 use crate::AuthError;
 
 /// How long a client should wait before retrying when the authorization server is down.
-const RETRY_AFTER_SECONDS: &str = "10";
+const RETRY_AFTER_SECONDS: &str = "5";
 
 /// Builds refusals for one resource.
 #[derive(Clone, Debug)]

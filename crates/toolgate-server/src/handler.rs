@@ -12,8 +12,9 @@ use rmcp::{
         CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, LoggingLevel,
         PaginatedRequestParams, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
     },
-    service::RequestContext,
+    service::{NotificationContext, RequestContext},
 };
+use tokio::sync::watch;
 use toolgate_auth::Identity;
 use toolgate_tools::{CallContext, Principal, ToolCatalog};
 use tracing::Instrument;
@@ -54,13 +55,30 @@ impl ServerIdentity {
     }
 }
 
+/// Where a server's tools come from: fixed at start-up, or published by a
+/// [`LiveRegistry`](toolgate_tools::LiveRegistry) as toolsets change.
+#[derive(Clone, Debug)]
+enum CatalogSource {
+    Fixed(Arc<ToolCatalog>),
+    Live(watch::Receiver<Arc<ToolCatalog>>),
+}
+
+impl CatalogSource {
+    fn current(&self) -> Arc<ToolCatalog> {
+        match self {
+            Self::Fixed(catalog) => Arc::clone(catalog),
+            Self::Live(receiver) => Arc::clone(&receiver.borrow()),
+        }
+    }
+}
+
 /// The MCP server of one endpoint.
 ///
 /// Cloning shares the catalog; [`ToolServer::for_new_session`] gives each session its own
 /// logging level.
 #[derive(Clone, Debug)]
 pub struct ToolServer {
-    catalog: Arc<ToolCatalog>,
+    catalog: CatalogSource,
     identity: Arc<ServerIdentity>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
 }
@@ -70,7 +88,19 @@ impl ToolServer {
     #[must_use]
     pub fn new(catalog: Arc<ToolCatalog>, identity: ServerIdentity) -> Self {
         Self {
-            catalog,
+            catalog: CatalogSource::Fixed(catalog),
+            identity: Arc::new(identity),
+            log_level: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// A server whose tools follow `catalog` (from
+    /// [`LiveRegistry::endpoint`](toolgate_tools::LiveRegistry::endpoint)); sessions are told
+    /// with `notifications/tools/list_changed` when it changes.
+    #[must_use]
+    pub fn live(catalog: watch::Receiver<Arc<ToolCatalog>>, identity: ServerIdentity) -> Self {
+        Self {
+            catalog: CatalogSource::Live(catalog),
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
         }
@@ -80,16 +110,16 @@ impl ToolServer {
     #[must_use]
     pub fn for_new_session(&self) -> Self {
         Self {
-            catalog: Arc::clone(&self.catalog),
+            catalog: self.catalog.clone(),
             identity: Arc::clone(&self.identity),
             log_level: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// The catalog served.
+    /// The catalog served now.
     #[must_use]
-    pub fn catalog(&self) -> &Arc<ToolCatalog> {
-        &self.catalog
+    pub fn catalog(&self) -> Arc<ToolCatalog> {
+        self.catalog.current()
     }
 
     fn log_level(&self) -> Option<LoggingLevel> {
@@ -149,10 +179,17 @@ fn session_of(context: &RequestContext<RoleServer>) -> Option<String> {
 
 impl ServerHandler for ToolServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
-            .enable_tools()
-            .enable_logging()
-            .build();
+        let capabilities = match self.catalog {
+            CatalogSource::Fixed(_) => ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+            CatalogSource::Live(_) => ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .enable_logging()
+                .build(),
+        };
         let mut implementation =
             Implementation::new(self.identity.name.clone(), self.identity.version.clone());
         if let Some(title) = &self.identity.title {
@@ -173,12 +210,17 @@ impl ServerHandler for ToolServer {
         // Tools the caller may not call are not listed (ACLs).
         let principal = principal_of(&context);
         Ok(ListToolsResult::with_all_items(
-            self.catalog.visible_to(&principal).cloned().collect(),
+            self.catalog
+                .current()
+                .visible_to(&principal)
+                .cloned()
+                .collect(),
         ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.catalog
+            .current()
             .get(name)
             .map(|entry| entry.descriptor().clone())
     }
@@ -199,8 +241,8 @@ impl ServerHandler for ToolServer {
         let call_context = CallContext::from_request(&context, principal, self.log_level());
         async move {
             let started = std::time::Instant::now();
-            let outcome = self
-                .catalog
+            let catalog = self.catalog.current();
+            let outcome = catalog
                 .call(&request.name, request.arguments, call_context)
                 .await;
             match &outcome {
@@ -215,6 +257,23 @@ impl ServerHandler for ToolServer {
         }
         .instrument(span)
         .await
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let CatalogSource::Live(receiver) = &self.catalog else {
+            return;
+        };
+        // Relay tool list changes to this session until it ends.
+        let mut receiver = receiver.clone();
+        receiver.mark_unchanged();
+        let peer = context.peer;
+        tokio::spawn(async move {
+            while receiver.changed().await.is_ok() {
+                if peer.is_transport_closed() || peer.notify_tool_list_changed().await.is_err() {
+                    break;
+                }
+            }
+        });
     }
 
     async fn set_level(

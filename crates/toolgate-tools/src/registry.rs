@@ -102,6 +102,12 @@ impl ToolRegistry {
         self
     }
 
+    /// The toolsets, taken out of the registry.
+    #[must_use]
+    pub fn into_toolsets(self) -> Vec<ToolSet> {
+        self.toolsets
+    }
+
     /// The toolsets, in the order they were added.
     #[must_use]
     pub fn toolsets(&self) -> &[ToolSet] {

@@ -1,0 +1,175 @@
+//! What the proxy understands of JSON-RPC: ACL decisions on `tools/call`, the ids of
+//! `tools/list` requests, and filtering of `tools/list` results.
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use toolgate_tools::{AclPolicy, Principal};
+
+/// JSON-RPC "Invalid params", the code of a denied tool.
+pub(super) const INVALID_PARAMS: i64 = -32602;
+/// JSON-RPC "Parse error".
+pub(super) const PARSE_ERROR: i64 = -32700;
+/// An implementation-defined server error: the upstream could not be reached.
+pub(super) const UPSTREAM_UNREACHABLE: i64 = -32000;
+
+/// A POST body after inspection.
+#[derive(Debug)]
+pub(super) struct Inspected {
+    /// What goes upstream; `None` when every message was answered at the gateway.
+    pub(super) forward: Option<Bytes>,
+    /// Answers given at the gateway (denied calls).
+    pub(super) answers: Vec<Value>,
+    /// Ids of the `tools/list` requests forwarded.
+    pub(super) list_ids: Vec<Value>,
+    /// Ids of every request forwarded.
+    pub(super) request_ids: Vec<Value>,
+    /// Whether the body was a batch.
+    pub(super) batch: bool,
+}
+
+/// A JSON-RPC error response.
+pub(super) fn error_response(id: &Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// Decides on every message of `body`: denied `tools/call`s are answered here, the rest is
+/// forwarded. A body that is not JSON is an `Err` (answered with a parse error).
+///
+/// When a `tools/call` is forwarded, the body sent is the re-serialised message the
+/// decision was made on, so the upstream cannot read it differently (duplicate keys).
+pub(super) fn inspect(
+    body: Bytes,
+    acl: &AclPolicy,
+    principal: &Principal,
+    upstream: &str,
+) -> Result<Inspected, serde_json::Error> {
+    let parsed: Value = serde_json::from_slice(&body)?;
+    let (messages, batch) = match parsed {
+        Value::Array(items) => (items, true),
+        other => (vec![other], false),
+    };
+    let mut inspected = Inspected {
+        forward: None,
+        answers: Vec::new(),
+        list_ids: Vec::new(),
+        request_ids: Vec::new(),
+        batch,
+    };
+    let mut kept = Vec::with_capacity(messages.len());
+    let mut calls = false;
+    for message in messages {
+        let method = message.get("method").and_then(Value::as_str);
+        let id = message.get("id").filter(|_| method.is_some()).cloned();
+        if method == Some("tools/call") {
+            calls = true;
+            let tool = message
+                .get("params")
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str);
+            // A call without a string name reaches no tool upstream either: let it fail there.
+            if let Some(tool) = tool {
+                let decision = acl.check(tool, principal);
+                tracing::info!(
+                    target: "toolgate::audit",
+                    event = "tools/call",
+                    decision = if decision.is_ok() { "allow" } else { "deny" },
+                    tool,
+                    consumer = principal.consumer.as_deref(),
+                    groups = ?principal.groups,
+                    upstream,
+                );
+                if let Err(denial) = decision {
+                    if let Some(id) = &id {
+                        inspected.answers.push(error_response(
+                            id,
+                            INVALID_PARAMS,
+                            &denial.to_string(),
+                        ));
+                    }
+                    continue;
+                }
+            }
+        }
+        if let Some(id) = id {
+            if method == Some("tools/list") {
+                inspected.list_ids.push(id.clone());
+            }
+            inspected.request_ids.push(id);
+        }
+        kept.push(message);
+    }
+    inspected.forward = if kept.is_empty() {
+        None
+    } else if !calls {
+        Some(body)
+    } else if batch {
+        Some(Bytes::from(Value::Array(kept).to_string()))
+    } else {
+        kept.pop().map(|message| Bytes::from(message.to_string()))
+    };
+    Ok(inspected)
+}
+
+/// Which responses carry `tools/list` results to filter.
+#[derive(Clone, Debug)]
+pub(super) enum ListIds {
+    /// The responses to these request ids.
+    Seen(Vec<Value>),
+    /// Any response whose result has a `tools` array (streams resumed with `GET`, whose
+    /// requests this proxy did not see).
+    Any,
+}
+
+/// Filters the `tools/list` results in `message` (a response or a batch of them) to the
+/// tools `principal` may call. Returns whether anything was changed.
+pub(super) fn filter_tools(
+    message: &mut Value,
+    ids: &ListIds,
+    acl: &AclPolicy,
+    principal: &Principal,
+) -> bool {
+    if let Value::Array(items) = message {
+        let mut changed = false;
+        for item in items {
+            changed |= filter_one(item, ids, acl, principal);
+        }
+        return changed;
+    }
+    filter_one(message, ids, acl, principal)
+}
+
+fn filter_one(message: &mut Value, ids: &ListIds, acl: &AclPolicy, principal: &Principal) -> bool {
+    if message.get("method").is_some() {
+        return false;
+    }
+    let wanted = match ids {
+        ListIds::Any => true,
+        ListIds::Seen(ids) => message.get("id").is_some_and(|id| ids.contains(id)),
+    };
+    if !wanted {
+        return false;
+    }
+    let Some(tools) = message
+        .get_mut("result")
+        .and_then(|r| r.get_mut("tools"))
+        .and_then(Value::as_array_mut)
+    else {
+        return false;
+    };
+    let before = tools.len();
+    // A tool without a name cannot be checked: it is not listed (fail closed).
+    tools.retain(|tool| {
+        tool.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|name| acl.check(name, principal).is_ok())
+    });
+    tracing::info!(
+        target: "toolgate::audit",
+        event = "tools/list",
+        listed = tools.len(),
+        hidden = before - tools.len(),
+        consumer = principal.consumer.as_deref(),
+        groups = ?principal.groups,
+    );
+    true
+}
