@@ -10,6 +10,7 @@ mod consumers;
 mod idp_flows;
 mod prm;
 mod rejections;
+mod scopes;
 
 use std::collections::BTreeMap;
 

@@ -188,6 +188,11 @@ pub struct ResourceServerConfig {
     pub required_scopes: Vec<String>,
     /// Scopes advertised in the PRM (default: the required ones).
     pub scopes_supported: Vec<String>,
+    /// Scopes needed to call particular tools, by tool name: a `tools/call` without them is
+    /// answered 403 `insufficient_scope` naming them, so the client can step up.
+    pub tool_scopes: std::collections::HashMap<String, Vec<String>>,
+    /// Largest request body inspected for `tools/call` when `tool_scopes` is set.
+    pub max_inspected_body_bytes: usize,
     /// Accept tokens whose `aud` does not name the resource (for IdPs without RFC 8707).
     pub insecure_relaxed_audience_validation: bool,
     /// Path of the PRM document (default: `/.well-known/oauth-protected-resource` followed by
@@ -244,6 +249,8 @@ impl ResourceServerConfig {
             introspection: None,
             required_scopes: Vec::new(),
             scopes_supported: Vec::new(),
+            tool_scopes: std::collections::HashMap::new(),
+            max_inspected_body_bytes: 4 * 1024 * 1024,
             insecure_relaxed_audience_validation: false,
             metadata_endpoint: None,
             resource_name: None,

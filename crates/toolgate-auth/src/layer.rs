@@ -77,6 +77,17 @@ where
                     return Ok(server.challenge().response(&error));
                 }
             };
+            let body = if server.config().tool_scopes.is_empty() || parts.method != Method::POST {
+                body
+            } else {
+                match step_up(&server, &identity, body).await {
+                    Ok(body) => body,
+                    Err(error) => {
+                        log_refusal(&parts, &error);
+                        return Ok(server.challenge().response(&error));
+                    }
+                }
+            };
             let owner = identity.owner_key();
             let session = parts
                 .headers
@@ -126,6 +137,51 @@ where
             Ok(response)
         })
     }
+}
+
+/// Reads a POST body and refuses a `tools/call` (alone or in a batch) of a tool whose scopes
+/// the caller lacks: 403 `insufficient_scope` naming every scope that call needs, so the client
+/// can ask for them. Returns the body to pass on.
+async fn step_up(
+    server: &ResourceServer,
+    identity: &crate::Identity,
+    body: Body,
+) -> Result<Body, AuthError> {
+    let limit = server.config().max_inspected_body_bytes;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        AuthError::InvalidRequest(format!("request body larger than {limit} bytes"))
+    })?;
+    if let Ok(message) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        let calls: Vec<&serde_json::Value> = match &message {
+            serde_json::Value::Array(batch) => batch.iter().collect(),
+            single => vec![single],
+        };
+        for call in calls {
+            if call.get("method").and_then(serde_json::Value::as_str) != Some("tools/call") {
+                continue;
+            }
+            let Some(tool) = call
+                .pointer("/params/name")
+                .and_then(serde_json::Value::as_str)
+            else {
+                continue;
+            };
+            if let Some(needed) = server.config().tool_scopes.get(tool)
+                && needed.iter().any(|scope| !identity.has_scope(scope))
+            {
+                let mut required = server.config().required_scopes.clone();
+                required.extend(
+                    needed
+                        .iter()
+                        .filter(|s| !required.contains(s))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+                return Err(AuthError::InsufficientScope { required });
+            }
+        }
+    }
+    Ok(Body::from(bytes))
 }
 
 fn log_refusal(parts: &http::request::Parts, error: &AuthError) {

@@ -39,11 +39,18 @@ pub struct ProtectedResourceMetadata {
 
 impl ProtectedResourceMetadata {
     pub(crate) fn of(config: &ResourceServerConfig) -> Self {
-        let scopes = if config.scopes_supported.is_empty() {
+        let mut scopes = if config.scopes_supported.is_empty() {
             config.required_scopes.clone()
         } else {
             config.scopes_supported.clone()
         };
+        let mut tool_scopes: Vec<&String> = config.tool_scopes.values().flatten().collect();
+        tool_scopes.sort();
+        for scope in tool_scopes {
+            if !scopes.contains(scope) {
+                scopes.push(scope.clone());
+            }
+        }
         Self {
             resource: config.resource.to_string(),
             authorization_servers: config

@@ -77,6 +77,11 @@ pub struct AclPolicy {
     pub consumer_identifier: ConsumerIdentifier,
     /// Whether rules may name consumer groups.
     pub include_consumer_groups: bool,
+    /// OAuth scopes needed to call particular tools, by tool name.
+    pub tool_scopes: HashMap<String, Vec<String>>,
+    /// Whether `tools/list` leaves out tools whose scopes the caller lacks (default: they
+    /// are listed, and calling them is refused).
+    pub hide_tools_without_scopes: bool,
 }
 
 /// Why a tool is refused to a caller; its `Display` is the JSON-RPC error message.
@@ -102,14 +107,60 @@ impl AclPolicy {
     /// Whether the policy restricts anything.
     #[must_use]
     pub fn is_open(&self) -> bool {
-        self.default.is_none() && self.tools.is_empty()
+        self.default.is_none() && self.tools.is_empty() && self.tool_scopes.is_empty()
     }
 
-    /// Decides whether `principal` may use `tool`, and records the decision.
+    /// The scopes `tool` needs that `principal` was not granted.
+    #[must_use]
+    pub fn missing_scopes(&self, tool: &str, principal: &Principal) -> Vec<String> {
+        self.tool_scopes
+            .get(tool)
+            .map(|needed| {
+                needed
+                    .iter()
+                    .filter(|scope| !principal.scopes.contains(scope))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `tools/list` shows `tool` to `principal`.
+    #[must_use]
+    pub fn lists(&self, tool: &str, principal: &Principal) -> bool {
+        self.is_open()
+            || (self.check_rules(tool, principal).is_ok()
+                && (!self.hide_tools_without_scopes
+                    || self.missing_scopes(tool, principal).is_empty()))
+    }
+
+    /// Decides whether `principal` may call `tool` (rules, then scopes), and records the
+    /// decision.
     ///
     /// # Errors
     /// [`Denial`] naming the tool and the subject refused.
     pub fn check(&self, tool: &str, principal: &Principal) -> Result<(), Denial> {
+        self.check_rules(tool, principal)?;
+        let missing = self.missing_scopes(tool, principal);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let subject = format!("callers without scope '{}'", missing.join(" "));
+        tracing::info!(
+            target: "toolgate::audit",
+            event = "acl",
+            decision = "deny",
+            tool,
+            consumer = principal.consumer.as_deref(),
+            subject = %subject,
+        );
+        Err(Denial {
+            tool: tool.to_owned(),
+            subject,
+        })
+    }
+
+    fn check_rules(&self, tool: &str, principal: &Principal) -> Result<(), Denial> {
         let Some(rule) = self.tools.get(tool).or(self.default.as_ref()) else {
             return Ok(());
         };

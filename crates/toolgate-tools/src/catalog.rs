@@ -143,7 +143,7 @@ impl ToolCatalog {
     ) -> impl Iterator<Item = &'a ToolDescriptor> + 'a {
         self.entries
             .values()
-            .filter(move |entry| entry.acl.is_open() || entry.permits(principal).is_ok())
+            .filter(move |entry| entry.acl.lists(&entry.tool.descriptor().name, principal))
             .map(CatalogEntry::descriptor)
     }
 

@@ -58,6 +58,14 @@ pub(crate) struct AuthArgs {
         value_delimiter = ','
     )]
     scopes_supported: Vec<String>,
+    /// Scopes one tool needs, as TOOL=SCOPE[ SCOPE…] (repeatable), e.g.
+    /// `history-api=weather:history`; calling it without them is answered 403
+    /// insufficient_scope so the client can ask for them.
+    #[arg(long = "tool-scope", env = "TOOLGATE_TOOL_SCOPE", value_name = "TOOL=SCOPES", value_delimiter = ',', value_parser = parse_tool_scope)]
+    tool_scopes: Vec<(String, Vec<String>)>,
+    /// Leave tools whose scopes the token lacks out of tools/list.
+    #[arg(long, env = "TOOLGATE_HIDE_TOOLS_WITHOUT_SCOPES")]
+    hide_tools_without_scopes: bool,
     /// Accept tokens whose audience does not name this resource (for providers that do not
     /// implement RFC 8707 resource indicators, such as Okta's default server). Weakens the
     /// guarantee that a token was meant for this server.
@@ -65,7 +73,26 @@ pub(crate) struct AuthArgs {
     insecure_relaxed_audience: bool,
 }
 
+fn parse_tool_scope(text: &str) -> Result<(String, Vec<String>), String> {
+    let (tool, scopes) = text
+        .split_once('=')
+        .ok_or_else(|| format!("'{text}' is not TOOL=SCOPE"))?;
+    let scopes: Vec<String> = scopes.split_whitespace().map(str::to_owned).collect();
+    if tool.is_empty() || scopes.is_empty() {
+        return Err(format!("'{text}' needs a tool name and at least one scope"));
+    }
+    Ok((tool.to_owned(), scopes))
+}
+
 impl AuthArgs {
+    /// The tool-level access rules these flags ask for.
+    pub(crate) fn acl(&self) -> toolgate_tools::AclPolicy {
+        let mut acl = toolgate_tools::AclPolicy::default();
+        acl.tool_scopes = self.tool_scopes.iter().cloned().collect();
+        acl.hide_tools_without_scopes = self.hide_tools_without_scopes;
+        acl
+    }
+
     fn any_set(&self) -> bool {
         self.resource.is_some()
             || self.introspection_endpoint.is_some()
@@ -74,6 +101,8 @@ impl AuthArgs {
             || self.client_secret.is_some()
             || !self.required_scopes.is_empty()
             || !self.scopes_supported.is_empty()
+            || !self.tool_scopes.is_empty()
+            || self.hide_tools_without_scopes
             || self.insecure_relaxed_audience
     }
 
@@ -100,6 +129,7 @@ impl AuthArgs {
         config.jwks_uri.clone_from(&self.jwks_uri);
         config.required_scopes.clone_from(&self.required_scopes);
         config.scopes_supported.clone_from(&self.scopes_supported);
+        config.tool_scopes = self.tool_scopes.iter().cloned().collect();
         config.insecure_relaxed_audience_validation = self.insecure_relaxed_audience;
         config.resource_name = Some("Weather (WeatherAPI) MCP server".to_owned());
         if let Some(client_id) = &self.client_id {

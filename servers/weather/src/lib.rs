@@ -14,7 +14,7 @@ use toolgate_rest::{
     openapi::{ImportOptions, OpenApiDocument, OpenApiError, import_toolset},
 };
 use toolgate_server::{ServerIdentity, ToolServer};
-use toolgate_tools::{RegistryError, ToolRegistry, ToolSet};
+use toolgate_tools::{AclPolicy, RegistryError, ToolRegistry, ToolSet};
 use url::Url;
 
 /// The tool definitions bundled into the binary: `servers/weather/weather-tools.yaml`.
@@ -60,6 +60,7 @@ pub struct WeatherServer {
     tools_file: Option<PathBuf>,
     openapi: Option<String>,
     timeout: Option<Duration>,
+    acl: Option<AclPolicy>,
 }
 
 /// The seed tutorial's tool names for WeatherAPI's operationIds, used when the server runs
@@ -113,6 +114,12 @@ impl WeatherServer {
         self
     }
 
+    /// Who may see and call which tool (replaces the tool definitions' own rules).
+    pub fn with_acl(mut self, acl: AclPolicy) -> Self {
+        self.acl = Some(acl);
+        self
+    }
+
     /// Whether a key was given.
     #[must_use]
     pub fn has_api_key(&self) -> bool {
@@ -130,10 +137,13 @@ impl WeatherServer {
                 hint: MISSING_KEY_HINT.to_owned(),
             },
         };
-        let toolset = match &self.openapi {
+        let mut toolset = match &self.openapi {
             Some(source) => self.openapi_toolset(source, key, client).await?,
             None => self.rest_toolset(key, client)?,
         };
+        if let Some(acl) = &self.acl {
+            toolset = toolset.with_acl(acl.clone());
+        }
         let mut registry = ToolRegistry::new();
         registry.add(toolset);
         let catalog = registry.catalog_for_tags(&[TOOLS_TAG])?;

@@ -95,6 +95,10 @@ async fn main() -> anyhow::Result<()> {
         None
     };
 
+    let acl = cli.auth.acl();
+    if !acl.is_open() {
+        weather = weather.with_acl(acl);
+    }
     let client = UpstreamClient::new()?;
     let server = weather.build(&client).await?;
 

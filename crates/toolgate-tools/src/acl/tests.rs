@@ -23,6 +23,7 @@ fn seed_policy() -> AclPolicy {
         tools,
         consumer_identifier: ConsumerIdentifier::Username,
         include_consumer_groups: true,
+        ..AclPolicy::default()
     }
 }
 
@@ -140,4 +141,28 @@ fn custom_id_identifier_ok() {
     assert!(policy.check("t", &caller).is_err());
     caller.consumer_custom_id = Some("ext-7".to_owned());
     assert!(policy.check("t", &caller).is_ok());
+}
+
+#[test]
+fn tool_scope_missing_fails_and_hides_when_asked() {
+    let mut policy = AclPolicy::default();
+    policy
+        .tool_scopes
+        .insert("admin_tool".to_owned(), vec!["weather:admin".to_owned()]);
+    let reader = Principal::anonymous().with_scopes(["weather:read"]);
+    let denial = policy.check("admin_tool", &reader).expect_err("scope");
+    assert_eq!(
+        denial.to_string(),
+        "Tool 'admin_tool' is not available for callers without scope 'weather:admin'"
+    );
+    assert!(
+        policy.lists("admin_tool", &reader),
+        "listed unless hiding is on"
+    );
+    policy.hide_tools_without_scopes = true;
+    assert!(!policy.lists("admin_tool", &reader));
+    let admin = Principal::anonymous().with_scopes(["weather:admin"]);
+    assert!(policy.check("admin_tool", &admin).is_ok());
+    assert!(policy.lists("admin_tool", &admin));
+    assert!(policy.check("other", &reader).is_ok());
 }
