@@ -10,6 +10,8 @@ mod failures;
 mod idp_selftest;
 mod live;
 mod openapi;
+mod passthrough;
 mod principal;
+mod remote;
 mod transports;
 mod weather_tools;

@@ -145,7 +145,8 @@ fn principal_of(context: &RequestContext<RoleServer>) -> Arc<Principal> {
     }
 }
 
-fn principal_from(identity: &Identity) -> Principal {
+/// The principal of an identity the resource server established.
+pub(crate) fn principal_from(identity: &Identity) -> Principal {
     let mut principal = Principal::anonymous()
         .with_groups(identity.groups.iter().cloned())
         .with_scopes(identity.scopes.iter().cloned());

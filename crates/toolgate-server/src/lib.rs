@@ -22,9 +22,11 @@
 
 mod handler;
 mod http_endpoint;
+mod passthrough;
 mod session;
 mod stdio;
 
 pub use handler::{ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode};
+pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
 pub use stdio::{StdioError, serve_stdio};

@@ -50,6 +50,8 @@ use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router};
 use toolgate_tools::AclPolicy;
 use url::Url;
 
+use crate::DEFAULT_ALLOWED_HOSTS;
+
 /// Who the upstream MCP server sees behind the gateway's requests.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -93,9 +95,7 @@ pub enum PassthroughError {
     #[error("the value of the static header '{0}' is not a valid header value")]
     HeaderValue(HeaderName),
     /// User-token passthrough needs the gateway's resource URL for its challenge and PRM.
-    #[error(
-        "user-token passthrough needs the gateway's resource URL (with_resource or with_auth)"
-    )]
+    #[error("user-token passthrough needs the gateway's resource URL (with_resource or with_auth)")]
     MissingResource,
     /// User-token passthrough behind an auth layer that strips `Authorization`.
     #[error(
@@ -126,6 +126,7 @@ pub struct PassthroughEndpoint {
     max_rewritten_body_bytes: usize,
     connect_timeout: Duration,
     metadata_cache_ttl: Duration,
+    allowed_hosts: Option<Vec<String>>,
 }
 
 impl PassthroughEndpoint {
@@ -143,6 +144,12 @@ impl PassthroughEndpoint {
             max_rewritten_body_bytes: 16 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),
             metadata_cache_ttl: Duration::from_secs(300),
+            allowed_hosts: Some(
+                DEFAULT_ALLOWED_HOSTS
+                    .iter()
+                    .map(|h| (*h).to_owned())
+                    .collect(),
+            ),
         }
     }
 
@@ -180,6 +187,23 @@ impl PassthroughEndpoint {
     /// insertion for the upstream URL, then the root well-known path).
     pub fn with_upstream_metadata(mut self, url: Url) -> Self {
         self.upstream_metadata = Some(url);
+        self
+    }
+
+    /// Host names (or `host:port`) accepted in the `Host` header; others get 403 (the
+    /// DNS-rebinding guard, loopback names by default, as [`HttpEndpoint`](crate::HttpEndpoint)).
+    pub fn with_allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Accepts any `Host` header. Only behind a proxy that checks it.
+    pub fn allow_any_host(mut self) -> Self {
+        self.allowed_hosts = None;
         self
     }
 
@@ -281,6 +305,12 @@ impl PassthroughEndpoint {
             stripped_headers,
             max_request_body_bytes: self.max_request_body_bytes,
             max_rewritten_body_bytes: self.max_rewritten_body_bytes,
+            allowed_hosts: self.allowed_hosts.map(|hosts| {
+                hosts
+                    .iter()
+                    .filter_map(|h| forward::AllowedHost::parse(h))
+                    .collect()
+            }),
         });
         let mut router = Router::new().route(&self.path, any(forward::handle).with_state(proxy));
         if let Some(server) = &self.auth {
