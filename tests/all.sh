@@ -3,7 +3,7 @@
 # and doc tests (cargo test), the OpenAPI importer on GitHub's REST description
 # (tests/openapi-large/run.sh), interop with real MCP clients (tests/interop/run.sh), OAuth
 # interop with a real OpenID provider (tests/interop/oidc/), and the official MCP conformance
-# suite (tests/conformance/run.sh). Each stage installs what it needs.
+# suite, directly and through the passthrough endpoint (tests/conformance/). Each stage installs what it needs.
 #
 # Ends with one line `N passed, N failed` counting the stages; exits non-zero if any failed.
 set -uo pipefail
@@ -32,7 +32,7 @@ stage "cargo test" cargo test --workspace --locked
 stage "OpenAPI import of a large real spec" bash tests/openapi-large/run.sh
 stage "interop (real MCP clients)" bash tests/interop/run.sh
 stage "OAuth interop (real OpenID provider)" bash -c 'bash tests/interop/oidc/selftest.sh && bash tests/interop/oidc/run.sh'
-stage "conformance (official suite)" bash tests/conformance/run.sh
+stage "conformance (official suite, direct and through the passthrough)" bash tests/conformance/run-passthrough.sh
 
 echo
 if ((failed > 0)); then
