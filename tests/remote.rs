@@ -460,3 +460,50 @@ async fn everything_over_streamable_http_lists_tools_and_echoes() {
     remote.shutdown().await;
     server.stop().await;
 }
+
+/// A client connected to the gateway with a `tools/list_changed` counter.
+#[derive(Clone)]
+struct ChangeWatcher(tokio::sync::mpsc::UnboundedSender<()>);
+
+impl ClientHandler for ChangeWatcher {
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.0.send(());
+    }
+}
+
+#[tokio::test]
+async fn upstream_list_changed_reaches_downstream_clients_ok() {
+    let upstream = McpUpstream::start(Vec::new()).await;
+    let remote = RemoteToolset::connect(http_config("up", &upstream).with_prefix("up"))
+        .await
+        .expect("connects");
+    let mut registry = ToolRegistry::new();
+    registry.add(remote.toolset());
+    let live = toolgate_tools::LiveRegistry::new(registry);
+    let _publisher = remote.publish_to(Arc::clone(&live));
+    let server = ToolServer::live(
+        live.endpoint(&["remote"]).expect("endpoint"),
+        ServerIdentity::new("aggregator", "0"),
+    );
+    let gateway = Gateway::serve(HttpEndpoint::new("/mcp", server).into_router(), "/mcp").await;
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+    let (sender, mut notified) = tokio::sync::mpsc::unbounded_channel();
+    let client = ChangeWatcher(sender)
+        .serve(StreamableHttpClientTransport::from_uri(gateway.url()))
+        .await
+        .expect("handshake");
+    let before = client.list_all_tools().await.expect("list").len();
+
+    upstream.add_tool(plain_tool("fresh")).await;
+    tokio::time::timeout(PATIENCE, notified.recv())
+        .await
+        .expect("list_changed relayed to the downstream client")
+        .expect("notification");
+    let tools = client.list_all_tools().await.expect("list");
+    assert_eq!(tools.len(), before + 1);
+    let result = client
+        .call_tool(CallToolRequestParams::new("up_fresh").with_arguments(serde_json::Map::new()))
+        .await
+        .expect("the new upstream tool is callable downstream");
+    assert_eq!(text_of(&result), "fresh called");
+}

@@ -10,7 +10,7 @@ use std::{
 
 use tokio::{sync::watch, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
-use toolgate_tools::{Tool, ToolSet};
+use toolgate_tools::{LiveRegistry, Tool, ToolSet};
 
 use crate::{
     RemoteConfig, RemoteError, RemoteTool,
@@ -174,6 +174,22 @@ impl RemoteToolset {
     #[must_use]
     pub fn changes(&self) -> watch::Receiver<ToolSet> {
         self.changes.clone()
+    }
+
+    /// Keeps `registry` current: every new tool list replaces this toolset there, so the
+    /// endpoints built from it change and their clients get `tools/list_changed`. The task
+    /// ends when the toolset shuts down.
+    pub fn publish_to(&self, registry: Arc<LiveRegistry>) -> tokio::task::JoinHandle<()> {
+        let mut changes = self.changes();
+        let name = self.shared.name.clone();
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                let toolset = changes.borrow_and_update().clone();
+                if let Err(error) = registry.replace_toolset(toolset) {
+                    tracing::error!(upstream = %name, %error, "the new tool list was not served");
+                }
+            }
+        })
     }
 
     /// Upstream tools of the last listing that are not served, and why.
