@@ -507,3 +507,62 @@ async fn upstream_list_changed_reaches_downstream_clients_ok() {
         .expect("the new upstream tool is callable downstream");
     assert_eq!(text_of(&result), "fresh called");
 }
+
+#[tokio::test]
+async fn client_credentials_token_reaches_a_protected_upstream_ok() {
+    use toolgate_auth::{ResourceServer, ResourceServerConfig};
+    use toolgate_remote::ClientCredentials;
+    use toolgate_tools::{FnTool, ToolDescriptor, schema_object, text_result};
+
+    let idp = crate::harness::Idp::start().await;
+    let issuer = idp.issuer();
+    let whoami = FnTool::new(
+        ToolDescriptor::new(
+            "whoami",
+            "Who called.",
+            schema_object(json!({"type": "object"})),
+        ),
+        |_args, ctx| async move {
+            Ok(text_result(
+                ctx.principal().subject.clone().unwrap_or_default(),
+            ))
+        },
+    );
+    let mut registry = ToolRegistry::new();
+    registry.add(ToolSet::new("protected").with_tool(Arc::new(whoami)));
+    let catalog = Arc::new(registry.catalog_all().expect("catalog"));
+    let upstream = Gateway::serve_with("/mcp", |url| {
+        let config = ResourceServerConfig::new(url.clone(), vec![issuer.parse().expect("issuer")]);
+        HttpEndpoint::new(
+            "/mcp",
+            ToolServer::new(catalog, ServerIdentity::new("protected", "0")),
+        )
+        .with_auth(Arc::new(
+            ResourceServer::new(config).expect("resource server"),
+        ))
+        .into_router()
+    })
+    .await;
+
+    let unauthenticated = RemoteToolset::connect(RemoteConfig::new(
+        "up",
+        RemoteTransport::streamable_http(upstream.url()),
+    ))
+    .await;
+    assert!(unauthenticated.is_err(), "the upstream requires a token");
+
+    let grant = ClientCredentials::new(idp.token_endpoint(), "mcp-client", "mcp-client-secret")
+        .with_resource(upstream.url());
+    let transport = RemoteTransport::streamable_http(upstream.url()).with_client_credentials(grant);
+    let remote = RemoteToolset::connect(RemoteConfig::new("up", transport).with_tags(["remote"]))
+        .await
+        .expect("connects with a client-credentials token");
+    let catalog = catalog_of([remote.toolset()]);
+    let result = call(&catalog, "whoami", json!({})).await.expect("call");
+    assert_eq!(
+        text_of(&result),
+        "mcp-client",
+        "the upstream saw the gateway's own identity"
+    );
+    assert_eq!(idp.token_requests().len(), 1);
+}

@@ -117,6 +117,86 @@ impl RemoteConfig {
     }
 }
 
+/// The OAuth client credentials grant (RFC 6749 §4.4) against the upstream's authorization
+/// server: the gateway's own identity upstream, no user token involved.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ClientCredentials {
+    /// The token endpoint.
+    pub token_endpoint: String,
+    /// The gateway's client id there.
+    pub client_id: String,
+    /// The name of an environment variable holding the client secret, read at every token
+    /// request.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The client secret itself (from an interpolated configuration); wins over
+    /// `client_secret_env`. Never printed.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Scopes to ask for, space-separated.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The RFC 8707 resource to ask a token for (usually the upstream MCP endpoint).
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// Send the credentials in the form body (`client_secret_post`) instead of HTTP Basic.
+    #[serde(default)]
+    pub client_secret_post: bool,
+}
+
+impl ClientCredentials {
+    /// The grant at `token_endpoint` as `client_id` with `client_secret`.
+    #[must_use]
+    pub fn new(
+        token_endpoint: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            token_endpoint: token_endpoint.into(),
+            client_id: client_id.into(),
+            client_secret_env: None,
+            client_secret: Some(client_secret.into()),
+            scope: None,
+            resource: None,
+            client_secret_post: false,
+        }
+    }
+
+    /// Asks for a token for `resource`.
+    #[must_use]
+    pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Asks for `scope`.
+    #[must_use]
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_endpoint", &self.token_endpoint)
+            .field("client_id", &self.client_id)
+            .field("client_secret_env", &self.client_secret_env)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("scope", &self.scope)
+            .field("resource", &self.resource)
+            .field("client_secret_post", &self.client_secret_post)
+            .finish()
+    }
+}
+
 /// How to reach an upstream MCP server.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -133,6 +213,10 @@ pub enum RemoteTransport {
         /// (re)connection (default: no token).
         #[serde(default)]
         bearer_env: Option<String>,
+        /// Obtain the bearer token from the upstream's authorization server with the OAuth
+        /// client credentials grant, at every (re)connection (default: none).
+        #[serde(default)]
+        client_credentials: Option<ClientCredentials>,
     },
     /// A child process speaking MCP over its stdin and stdout.
     Stdio {
@@ -159,6 +243,27 @@ impl RemoteTransport {
             url: url.into(),
             headers: BTreeMap::new(),
             bearer_env: None,
+            client_credentials: None,
+        }
+    }
+
+    /// Streamable HTTP authenticated with a client-credentials token; other transports are
+    /// returned unchanged.
+    #[must_use]
+    pub fn with_client_credentials(self, grant: ClientCredentials) -> Self {
+        match self {
+            Self::StreamableHttp {
+                url,
+                headers,
+                bearer_env,
+                ..
+            } => Self::StreamableHttp {
+                url,
+                headers,
+                bearer_env,
+                client_credentials: Some(grant),
+            },
+            other => other,
         }
     }
 
@@ -185,11 +290,13 @@ impl fmt::Debug for RemoteTransport {
                 url,
                 headers,
                 bearer_env,
+                client_credentials,
             } => f
                 .debug_struct("StreamableHttp")
                 .field("url", url)
                 .field("headers", &headers.keys().collect::<Vec<_>>())
                 .field("bearer_env", bearer_env)
+                .field("client_credentials", client_credentials)
                 .finish(),
             Self::Stdio {
                 command,

@@ -195,6 +195,7 @@ async fn serve(
             url,
             headers,
             bearer_env,
+            client_credentials,
         } => {
             install_crypto_provider();
             let mut http = StreamableHttpClientTransportConfig::with_uri(url.as_str())
@@ -206,6 +207,9 @@ async fn serve(
                     source,
                 })?;
                 http = http.auth_header(token);
+            }
+            if let Some(grant) = client_credentials {
+                http = http.auth_header(crate::oauth::token(name, grant).await?);
             }
             let transport = StreamableHttpClientTransport::from_config(http);
             handler

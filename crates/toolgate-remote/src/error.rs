@@ -47,6 +47,14 @@ pub enum RemoteError {
         #[source]
         source: http::header::InvalidHeaderValue,
     },
+    /// No token could be had from the upstream's authorization server.
+    #[error("remote toolset '{name}': no access token from the authorization server: {reason}")]
+    Token {
+        /// The toolset.
+        name: String,
+        /// Why (never the secret).
+        reason: String,
+    },
     /// The environment variable `bearer_env` names is not set (or not Unicode).
     #[error(
         "remote toolset '{name}': environment variable '{variable}' (bearer_env) is not usable: {source}"

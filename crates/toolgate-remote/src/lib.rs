@@ -33,10 +33,11 @@ mod config;
 mod connection;
 mod error;
 mod naming;
+mod oauth;
 mod tool;
 mod toolset;
 
-pub use config::{DEFAULT_TIMEOUT_MS, RemoteConfig, RemoteTransport};
+pub use config::{ClientCredentials, DEFAULT_TIMEOUT_MS, RemoteConfig, RemoteTransport};
 pub use error::RemoteError;
 pub use naming::{glob_matches, served_name};
 pub use tool::RemoteTool;
