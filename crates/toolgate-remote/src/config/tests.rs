@@ -66,6 +66,11 @@ fn debug_hides_header_values() {
         url: "http://127.0.0.1:1/mcp".into(),
         headers,
         bearer_env: None,
+        client_credentials: Some(ClientCredentials::new(
+            "http://127.0.0.1:1/token",
+            "gateway",
+            "client-s3cr3t",
+        )),
     };
     let debug = format!("{transport:?}");
     assert!(
