@@ -50,7 +50,7 @@ pub use catalog::{CatalogEntry, ToolCatalog};
 pub use context::{CallContext, ResponseStream};
 pub use error::{RegistryError, ToolError};
 pub use live::LiveRegistry;
-pub use naming::{MAX_TOOL_NAME_LEN, is_valid_tool_name, slugify};
+pub use naming::{MAX_TOOL_NAME_LEN, fit_tool_name, is_valid_tool_name, slugify};
 pub use principal::Principal;
 pub use registry::{ToolRegistry, ToolSet};
 pub use tool::{FnTool, Tool, ToolFuture, schema_object, text_result};

@@ -101,12 +101,21 @@ pub(crate) async fn run(args: &InspectArgs) -> anyhow::Result<()> {
         import_toolset(&document, &options, &client).context("importing the document")?;
     let import_ms = started.elapsed().as_millis();
     let report = report(&document, &imported, placeholder, import_ms);
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    let text = if args.json {
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        text
     } else {
-        print!("{}", human(&report));
+        human(&report)
+    };
+    // A reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut stdout, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout))
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn report<'a>(

@@ -302,6 +302,11 @@ impl OperationContext<'_> {
             (Some(one), None) | (None, Some(one)) => one.to_owned(),
             (None, None) => format!("{} {}", self.method.to_ascii_uppercase(), self.path),
         };
+        let joined = if self.operation.get("deprecated").and_then(Value::as_bool) == Some(true) {
+            format!("(Deprecated.) {joined}")
+        } else {
+            joined
+        };
         bounded(&joined, MAX_DESCRIPTION_CHARS)
     }
 
@@ -317,7 +322,9 @@ impl OperationContext<'_> {
                 .filter(|s| !s.is_empty() && s.chars().count() <= MAX_TITLE_CHARS)
                 .map(str::to_owned),
             read_only_hint: Some(matches!(self.method, "get" | "head" | "options")),
-            destructive_hint: Some(self.method == "delete"),
+            // Only DELETE is declared destructive; for other writes the hint is left out, so
+            // clients assume the MCP default (may be destructive) rather than a false "no".
+            destructive_hint: (self.method == "delete").then_some(true),
             idempotent_hint: Some(matches!(
                 self.method,
                 "get" | "head" | "options" | "put" | "delete"
@@ -782,8 +789,9 @@ pub(crate) fn server_url(
     ))
 }
 
-/// A valid tool name from any text: invalid characters become `_`, runs collapse, cut to
-/// 64 characters.
+/// A valid tool name from any text: invalid characters become `_`, runs collapse, and a name
+/// over 64 characters keeps a readable head and gets a stable hash suffix
+/// ([`toolgate_tools::fit_tool_name`]) so long names stay distinct.
 fn sanitize_name(text: &str) -> Option<String> {
     let mut name = String::with_capacity(text.len());
     for c in text.chars() {
@@ -797,13 +805,7 @@ fn sanitize_name(text: &str) -> Option<String> {
         }
         name.push(c);
     }
-    let name = name.trim_matches('_');
-    let name: String = name
-        .chars()
-        .take(toolgate_tools::MAX_TOOL_NAME_LEN)
-        .collect();
-    let name = name.trim_end_matches('_').to_owned();
-    (!name.is_empty()).then_some(name)
+    toolgate_tools::fit_tool_name(name.trim_matches('_'))
 }
 
 /// Unique names in document order: a clash gets `_2`, `_3`…, cut to fit 64 characters.

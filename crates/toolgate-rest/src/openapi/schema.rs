@@ -342,10 +342,27 @@ fn normalize(schema: &mut Map<String, Value>, version: SpecVersion) {
             .entry("examples")
             .or_insert_with(|| Value::Array(vec![example]));
     }
+    // An example holding a `$ref` (a documentation reference written where data belongs)
+    // would look like an unresolved reference to clients: examples are only examples.
+    if let Some(Value::Array(examples)) = schema.get_mut("examples") {
+        examples.retain(|example| !holds_ref(example));
+        if examples.is_empty() {
+            schema.remove("examples");
+        }
+    }
     for keyword in OPENAPI_ONLY {
         schema.remove(*keyword);
     }
     merge_all_of(schema);
+}
+
+/// Whether a data value has a `$ref` key anywhere.
+fn holds_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.contains_key("$ref") || map.values().any(holds_ref),
+        Value::Array(items) => items.iter().any(holds_ref),
+        _ => false,
+    }
 }
 
 /// 3.0 `nullable: true`: `null` joins the type (and the enum, if any).

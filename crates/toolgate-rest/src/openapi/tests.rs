@@ -494,3 +494,43 @@ async fn swagger_2_petstore_imports_like_3_0_ok() {
         "{form}"
     );
 }
+
+#[test]
+fn examples_holding_refs_and_deprecation_ok() {
+    let text = r"
+openapi: 3.0.3
+servers: [{url: 'http://127.0.0.1:9'}]
+paths:
+  /old:
+    put:
+      operationId: old
+      deprecated: true
+      summary: Replaces the thing.
+      parameters:
+        - name: a
+          in: query
+          schema: {type: object, example: {$ref: '#/components/examples/nowhere'}}
+      responses: {'200': {description: ok}}
+";
+    let document = OpenApiDocument::from_text(text, "d.yaml").expect("parses");
+    let imported = import(&document, &ImportOptions::new("d"));
+    let old = tool(&imported, "old");
+    assert!(
+        input(old)["properties"]["query_a"]
+            .get("examples")
+            .is_none(),
+        "{}",
+        input(old)
+    );
+    assert!(
+        old.description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("(Deprecated.)"))
+    );
+    let hints = old.annotations.as_ref().expect("annotations");
+    assert_eq!(
+        hints.destructive_hint, None,
+        "PUT may be destructive: no false promise"
+    );
+    assert_eq!(hints.idempotent_hint, Some(true));
+}
