@@ -67,7 +67,9 @@ impl Gateway {
         let url = Url::parse(&format!("http://{address}{path}")).expect("endpoint URL");
         let router = build(&url);
         let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("gateway serves");
+            toolgate_server::serve_http(listener, router, std::future::pending())
+                .await
+                .expect("gateway serves");
         });
         Self {
             address,

@@ -3,7 +3,10 @@
 //! claims checked.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -24,6 +27,7 @@ const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub(crate) struct JwksCache {
     uri: Url,
+    epoch: Arc<AtomicU64>,
     ttl: Duration,
     state: Mutex<JwksState>,
     refresh: tokio::sync::Mutex<()>,
@@ -56,9 +60,12 @@ pub(crate) enum KeyError {
 }
 
 impl JwksCache {
-    pub(crate) fn new(uri: Url, ttl: Duration) -> Self {
+    /// A cache for `uri`; `epoch` is bumped whenever the fetched key set changes, so what
+    /// was verified with the old keys is verified again.
+    pub(crate) fn new(uri: Url, ttl: Duration, epoch: Arc<AtomicU64>) -> Self {
         Self {
             uri,
+            epoch,
             ttl,
             state: Mutex::new(JwksState::default()),
             refresh: tokio::sync::Mutex::new(()),
@@ -149,6 +156,9 @@ impl JwksCache {
         }
         match result {
             Ok(set) => {
+                if state.keys.as_deref().is_some_and(|old| *old != set) {
+                    self.epoch.fetch_add(1, Ordering::Relaxed);
+                }
                 let set = Arc::new(set);
                 state.keys = Some(Arc::clone(&set));
                 state.fetched = Some(Instant::now());

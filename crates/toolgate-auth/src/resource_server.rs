@@ -3,7 +3,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use http::{HeaderMap, header};
@@ -13,6 +16,7 @@ use url::Url;
 use crate::{
     AuthError, Challenge, ConfigError, Identity, ProtectedResourceMetadata, ResourceServerConfig,
     TokenKind,
+    cache::{ExpiringCache, hash_token},
     discovery::Discovery,
     http_client,
     identity::{claim_at, claim_strings, scopes_of},
@@ -34,8 +38,18 @@ pub struct ResourceServer {
     discovered_jwks: Mutex<HashMap<Url, Arc<JwksCache>>>,
     discovery: Vec<Discovery>,
     introspector: Option<Introspector>,
+    /// JWTs already verified, by token hash, until their `exp` (at most five minutes): the
+    /// signature check is the costliest step and a client sends one token many times.
+    verified: ExpiringCache<(u64, Arc<Map<String, Value>>)>,
+    /// Bumped when any JWKS changes: verifications made with other keys no longer count.
+    key_epoch: Arc<AtomicU64>,
     pub(crate) sessions: SessionOwners,
 }
+
+/// Longest a verified JWT is remembered.
+const VERIFIED_JWT_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+/// Most verified JWTs remembered.
+const VERIFIED_JWT_CAPACITY: usize = 100_000;
 
 impl ResourceServer {
     /// Checks `config` and prepares the HTTP client and caches.
@@ -46,10 +60,14 @@ impl ResourceServer {
         config.validate()?;
         let client = http_client::build(&config)?;
         let challenge = Challenge::new(config.metadata_url(), config.required_scopes.clone());
-        let jwks = config
-            .jwks_uri
-            .clone()
-            .map(|uri| Arc::new(JwksCache::new(uri, config.jwks_cache_ttl)));
+        let key_epoch = Arc::new(AtomicU64::new(0));
+        let jwks = config.jwks_uri.clone().map(|uri| {
+            Arc::new(JwksCache::new(
+                uri,
+                config.jwks_cache_ttl,
+                Arc::clone(&key_epoch),
+            ))
+        });
         let discovery = config
             .authorization_servers
             .iter()
@@ -65,6 +83,8 @@ impl ResourceServer {
             discovered_jwks: Mutex::new(HashMap::new()),
             discovery,
             introspector,
+            verified: ExpiringCache::new(VERIFIED_JWT_CAPACITY),
+            key_epoch,
             sessions: SessionOwners::default(),
         })
     }
@@ -168,6 +188,13 @@ impl ResourceServer {
 
     /// Signature or introspection, then the claims every token must satisfy.
     async fn validate(&self, token: &str) -> Result<(Map<String, Value>, TokenKind), AuthError> {
+        let hash = hash_token(token);
+        let epoch = self.key_epoch.load(Ordering::Relaxed);
+        if let Some((verified_at, claims)) = self.verified.get(&hash)
+            && verified_at == epoch
+        {
+            return Ok(((*claims).clone(), TokenKind::Jwt));
+        }
         if let Some(header) = jwt::header_of(token)
             && let Some(keys) = self.jwks_for(token).await?
         {
@@ -179,6 +206,17 @@ impl ResourceServer {
                     KeyError::Unknown(reason) => AuthError::InvalidToken(reason),
                 })?;
             let claims = jwt::verify(token, &header, &key, &self.config)?;
+            let remaining = claims
+                .get("exp")
+                .and_then(Value::as_u64)
+                .map_or(std::time::Duration::ZERO, |exp| {
+                    std::time::Duration::from_secs(exp.saturating_sub(jwt::now()))
+                });
+            self.verified.insert(
+                hash,
+                (epoch, Arc::new(claims.clone())),
+                remaining.min(VERIFIED_JWT_TTL),
+            );
             return Ok((claims, TokenKind::Jwt));
         }
         let Some(introspector) = &self.introspector else {
@@ -234,9 +272,13 @@ impl ResourceServer {
             .discovered_jwks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let cache = caches
-            .entry(uri.clone())
-            .or_insert_with(|| Arc::new(JwksCache::new(uri, self.config.jwks_cache_ttl)));
+        let cache = caches.entry(uri.clone()).or_insert_with(|| {
+            Arc::new(JwksCache::new(
+                uri,
+                self.config.jwks_cache_ttl,
+                Arc::clone(&self.key_epoch),
+            ))
+        });
         Ok(Some(Arc::clone(cache)))
     }
 

@@ -189,3 +189,27 @@ async fn session_deleted_as_no_content(
     }
     response
 }
+
+/// Serves `router` on `listener` until `shutdown` completes.
+///
+/// Every accepted connection gets `TCP_NODELAY`: MCP answers are small, often streamed
+/// frames, and with Nagle's algorithm against the client's delayed acknowledgements each
+/// would wait about 40 ms.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_http(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

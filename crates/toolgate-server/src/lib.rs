@@ -15,7 +15,7 @@
 //! let server = ToolServer::new(Arc::new(ToolCatalog::default()), ServerIdentity::new("demo", "0.1.0"));
 //! let router = HttpEndpoint::new("/mcp", server).into_router();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
-//! axum::serve(listener, router).await?;
+//! toolgate_server::serve_http(listener, router, std::future::pending()).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -27,6 +27,6 @@ mod session;
 mod stdio;
 
 pub use handler::{ServerIdentity, ToolServer};
-pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode};
+pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
 pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
 pub use stdio::{StdioError, serve_stdio};

@@ -3,6 +3,11 @@
 
 mod inspect;
 
+// Importing a large OpenAPI document allocates and frees millions of small JSON nodes;
+// mimalloc does that markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 

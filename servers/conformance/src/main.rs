@@ -74,12 +74,11 @@ async fn main() -> anyhow::Result<()> {
         "conformance fixture listening on http://{}{MCP_PATH}",
         listener.local_addr()?
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
+    toolgate_server::serve_http(listener, router, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving")?;
     Ok(())
 }
 

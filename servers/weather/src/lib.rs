@@ -226,7 +226,9 @@ pub async fn start_demo_upstream() -> std::io::Result<(Url, tokio::task::JoinHan
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let address = listener.local_addr()?;
     let handle = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, demo::router()).await {
+        let served =
+            toolgate_server::serve_http(listener, demo::router(), std::future::pending()).await;
+        if let Err(error) = served {
             tracing::error!(%error, "the demo upstream stopped");
         }
     });

@@ -4,12 +4,16 @@
 
 mod auth_args;
 
+// Many short-lived JSON values per request; mimalloc keeps allocation off the hot path.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context as _;
 use clap::Parser;
 use toolgate_rest::UpstreamClient;
-use toolgate_server::{HttpEndpoint, serve_stdio};
+use toolgate_server::{HttpEndpoint, serve_http, serve_stdio};
 use toolgate_weather::{MCP_PATH, WeatherServer, api_key_from_env, start_demo_upstream};
 use tracing_subscriber::EnvFilter;
 use url::Url;
@@ -149,8 +153,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("weather MCP server listening on http://{address}{MCP_PATH}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+    serve_http(listener, router, shutdown_signal())
         .await
         .context("the HTTP server failed")?;
     Ok(())
