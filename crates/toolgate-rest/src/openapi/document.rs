@@ -203,6 +203,44 @@ fn sanitize_origin(origin: &str) -> String {
     }
 }
 
+/// Deepest `[`/`{` nesting accepted in YAML: the YAML scanner's cost grows with the square of
+/// the depth, long before the parser's own recursion limit applies.
+const MAX_YAML_FLOW_DEPTH: usize = 256;
+
+/// The deepest flow-collection nesting of YAML text, quoted scalars and comments skipped; a
+/// linear scan.
+pub(crate) fn yaml_flow_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        if comment {
+            comment = c != '\n';
+        } else if let Some(open) = quote {
+            if c == open {
+                quote = None;
+            }
+        } else {
+            match c {
+                // A quote opens a quoted scalar only where a scalar can start.
+                '"' | '\'' if previous.is_whitespace() || "[{,:-".contains(previous) => {
+                    quote = Some(c);
+                }
+                '#' if previous.is_whitespace() => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = c;
+    }
+    deepest
+}
+
 /// JSON or YAML text to a value; YAML errors carry the line and column.
 fn parse_text(text: &str, origin: &str) -> Result<Value, OpenApiError> {
     let trimmed = text.trim_start();
@@ -212,6 +250,15 @@ fn parse_text(text: &str, origin: &str) -> Result<Value, OpenApiError> {
             line: Some(e.line()),
             column: Some(e.column()),
             reason: e.to_string(),
+        });
+    }
+    let depth = yaml_flow_depth(text);
+    if depth > MAX_YAML_FLOW_DEPTH {
+        return Err(OpenApiError::Parse {
+            origin: origin.to_owned(),
+            line: None,
+            column: None,
+            reason: format!("flow collections nested {depth} deep (at most {MAX_YAML_FLOW_DEPTH})"),
         });
     }
     serde_norway::from_str::<Value>(text).map_err(|e| {

@@ -226,6 +226,7 @@ impl OperationContext<'_> {
         resolver: &mut Resolver<'_>,
         warnings: &mut Vec<String>,
     ) -> Result<RestToolSpec, String> {
+        resolver.begin_operation()?;
         let credentials = self.credentials(resolver, warnings)?;
         let parameters = self.parameters(resolver, &credentials, warnings)?;
         let request_body = self.request_body(resolver)?;
@@ -745,18 +746,8 @@ pub(crate) fn server_url(
         None => "/".to_owned(),
     };
     if let Some(Value::Object(variables)) = server.and_then(|s| s.get("variables")) {
-        for (name, variable) in variables {
-            let default = variable
-                .get("default")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    invalid(
-                        format!("{pointer}/servers/0/variables/{}", escape(name)),
-                        "has no default".into(),
-                    )
-                })?;
-            text = text.replace(&format!("{{{name}}}"), default);
-        }
+        text = substitute_variables(&text, variables)
+            .map_err(|reason| invalid(format!("{pointer}/servers/0/variables"), reason))?;
     }
     if text.contains('{') {
         return Err(invalid(
@@ -787,6 +778,52 @@ pub(crate) fn server_url(
             display(&document.url)
         ),
     ))
+}
+
+/// Longest server URL produced from a template.
+const MAX_SERVER_URL_LEN: usize = 2048;
+
+/// `{name}` placeholders replaced by their defaults in one pass over the template: text a
+/// default inserts is never scanned again, and the result is bounded.
+pub(crate) fn substitute_variables(
+    template: &str,
+    variables: &serde_json::Map<String, Value>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..close];
+        match variables.get(name) {
+            Some(variable) => {
+                let default = variable
+                    .get("default")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("variable '{name}' has no default"))?;
+                out.push_str(default);
+            }
+            None => out.push_str(&rest[open..=open + 1 + close]),
+        }
+        if out.len() > MAX_SERVER_URL_LEN {
+            return Err(format!(
+                "the server URL grows past {MAX_SERVER_URL_LEN} characters"
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    if out.len() > MAX_SERVER_URL_LEN {
+        return Err(format!(
+            "the server URL grows past {MAX_SERVER_URL_LEN} characters"
+        ));
+    }
+    Ok(out)
 }
 
 /// A valid tool name from any text: invalid characters become `_`, runs collapse, and a name

@@ -16,8 +16,12 @@ use super::{OpenApiDocument, SpecVersion};
 
 /// Deepest schema nesting kept; deeper parts are cut.
 const MAX_DEPTH: usize = 48;
-/// Most schema nodes one top-level schema may expand to; references past it are cut.
+/// Most schema nodes the schemas of one operation may expand to, all together; references
+/// past it are cut.
 const MAX_NODES: usize = 200_000;
+/// Most schema nodes one resolver expands over a whole import; operations past it are
+/// skipped.
+const MAX_TOTAL_NODES: usize = 20_000_000;
 /// Most hops when following a chain of references.
 const MAX_HOPS: usize = 32;
 
@@ -72,7 +76,10 @@ pub(crate) struct Resolver<'d> {
     document: &'d OpenApiDocument,
     cache: HashMap<String, Arc<Value>>,
     stack: Vec<String>,
+    /// Nodes expanded for the current operation.
     nodes: usize,
+    /// Nodes expanded for earlier operations.
+    total: usize,
 }
 
 impl<'d> Resolver<'d> {
@@ -82,6 +89,7 @@ impl<'d> Resolver<'d> {
             cache: HashMap::new(),
             stack: Vec::new(),
             nodes: 0,
+            total: 0,
         }
     }
 
@@ -139,9 +147,24 @@ impl<'d> Resolver<'d> {
         Ok((target, document_url))
     }
 
+    /// Starts the budget of one operation.
+    ///
+    /// # Errors
+    /// A reason when the whole import has used its budget (a document built to amplify
+    /// references): the operation is skipped.
+    pub(crate) fn begin_operation(&mut self) -> Result<(), String> {
+        self.total += self.nodes;
+        self.nodes = 0;
+        if self.total > MAX_TOTAL_NODES {
+            return Err(format!(
+                "the document's schemas expand to more than {MAX_TOTAL_NODES} nodes; later operations are skipped"
+            ));
+        }
+        Ok(())
+    }
+
     /// The schema at `node` with every reference inlined and normalised to 2020-12.
     pub(crate) fn schema(&mut self, node: &Value, base: &Url) -> Result<Value, RefError> {
-        self.nodes = 0;
         self.stack.clear();
         self.walk(node, base, 0).map(|(value, _)| value)
     }

@@ -534,3 +534,68 @@ paths:
     );
     assert_eq!(hints.idempotent_hint, Some(true));
 }
+
+#[test]
+fn server_variables_cannot_amplify_fails() {
+    let text = include_str!("../../../../fuzz/regressions/oom-server-variables.yaml");
+    let started = std::time::Instant::now();
+    let document = OpenApiDocument::from_text(text, "vars.yaml").expect("parses");
+    let imported = import(
+        &document,
+        &ImportOptions::new("vars").with_base_url("http://127.0.0.1:9/".parse().expect("url")),
+    );
+    assert!(imported.toolset.tools().is_empty());
+    assert_eq!(imported.skipped.len(), 1);
+    assert!(
+        imported.skipped[0].reason.contains("/servers/0/url"),
+        "{}",
+        imported.skipped[0]
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Each placeholder is replaced once; text a default inserts is not expanded again.
+    let variables = serde_json::json!({"a": {"default": "{b}"}, "b": {"default": "x"}});
+    assert_eq!(
+        operation::substitute_variables("http://h/{a}/{b}", variables.as_object().expect("object")),
+        Ok("http://h/{b}/x".to_owned())
+    );
+    let huge = serde_json::json!({"a": {"default": "y".repeat(3000)}});
+    assert!(
+        operation::substitute_variables("http://h/{a}", huge.as_object().expect("object")).is_err()
+    );
+}
+
+#[test]
+fn reference_amplification_is_bounded_ok() {
+    let text = include_str!("../../../../fuzz/regressions/oom-ref-amplification.yaml");
+    let started = std::time::Instant::now();
+    let document = OpenApiDocument::from_text(text, "amp.yaml").expect("parses");
+    let imported = import(
+        &document,
+        &ImportOptions::new("amp").with_base_url("http://127.0.0.1:9/".parse().expect("url")),
+    );
+    for tool in imported.toolset.tools() {
+        let size = serde_json::to_string(&tool.descriptor().input_schema)
+            .expect("json")
+            .len();
+        assert!(size < 50 * 1024 * 1024, "{} bytes", size);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn deep_yaml_flow_nesting_is_refused_quickly_fails() {
+    let text = include_str!("../../../../fuzz/regressions/slow-yaml-flow-nesting.yaml");
+    let started = std::time::Instant::now();
+    let error = OpenApiDocument::from_text(text, "deep.yaml").expect_err("too deep");
+    assert!(error.to_string().contains("nested"), "{error}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // Quotes and comments do not count, and ordinary nesting is fine.
+    assert_eq!(
+        document::yaml_flow_depth("a: '[[[['\n# {{{{\nb: [1, {c: [2]}]\nd: don't [x]\n"),
+        3
+    );
+}
