@@ -34,3 +34,11 @@ conformance *ARGS:
 # Build the documentation with warnings as errors.
 doc:
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+# Benchmark the OpenAPI import against FastMCP, then MCP tools/call throughput (release builds; not in CI); rewrites docs/benchmarks.md.
+bench:
+    bash bench/run.sh
+
+# MCP tools/call throughput with wrk: direct upstream, gateway, JWT, introspection (release build; not in CI); rewrites its section of docs/benchmarks.md.
+bench-mcp:
+    bash bench/mcp/run.sh

@@ -7,8 +7,8 @@ mod idp;
 mod upstream;
 
 pub(crate) use client::{
-    call, connect, connect_discover, connect_stdio, connect_with_token, error_of, text_of,
-    toolgate_binary, try_connect_with_token, weather_binary,
+    call, connect, connect_discover, connect_stdio, connect_with_token, error_of,
+    passthrough_binary, text_of, toolgate_binary, try_connect_with_token, weather_binary,
 };
 pub(crate) use gateway::Gateway;
 pub(crate) use idp::{ClientAuth, EC_KID, Idp, ROGUE_KID};

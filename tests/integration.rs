@@ -11,6 +11,7 @@ mod idp_selftest;
 mod live;
 mod openapi;
 mod passthrough;
+mod passthrough_everything;
 mod principal;
 mod remote;
 mod transports;

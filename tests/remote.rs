@@ -2,7 +2,7 @@
 //! schemas, filters, errors, progress, restarts, list changes) and the real
 //! `@modelcontextprotocol/server-everything` over stdio and streamable HTTP.
 
-mod everything;
+pub(crate) mod everything;
 mod upstream;
 
 use std::{

@@ -78,6 +78,11 @@ pub(crate) fn toolgate_binary() -> PathBuf {
     workspace_binary("toolgate", "toolgate")
 }
 
+/// The `passthrough` binary built beside this test binary.
+pub(crate) fn passthrough_binary() -> PathBuf {
+    workspace_binary("passthrough", "toolgate-passthrough")
+}
+
 /// A binary of another workspace package, from the target directory of this test binary.
 fn workspace_binary(name: &str, package: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");

@@ -577,7 +577,7 @@ fn reference_amplification_is_bounded_ok() {
         let size = serde_json::to_string(&tool.descriptor().input_schema)
             .expect("json")
             .len();
-        assert!(size < 50 * 1024 * 1024, "{} bytes", size);
+        assert!(size < 50 * 1024 * 1024, "{size} bytes");
     }
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
