@@ -29,6 +29,7 @@ mod document;
 mod operation;
 mod schema;
 mod select;
+mod servers;
 mod swagger2;
 
 use std::{collections::HashMap, fmt, sync::Arc, time::Duration};

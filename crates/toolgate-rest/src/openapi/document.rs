@@ -161,7 +161,7 @@ impl OpenApiDocument {
     /// [`OpenApiError::Invalid`] naming the pointer when the entry is not usable, or relative
     /// in a document not loaded from an http(s) URL.
     pub fn server_url(&self) -> Result<Url, OpenApiError> {
-        super::operation::server_url(self, &self.root, "")
+        super::servers::server_url(self, &self.root, "")
     }
 
     /// The document for `url` (without fragment), the main one included.

@@ -555,12 +555,12 @@ fn server_variables_cannot_amplify_fails() {
     // Each placeholder is replaced once; text a default inserts is not expanded again.
     let variables = serde_json::json!({"a": {"default": "{b}"}, "b": {"default": "x"}});
     assert_eq!(
-        operation::substitute_variables("http://h/{a}/{b}", variables.as_object().expect("object")),
+        servers::substitute_variables("http://h/{a}/{b}", variables.as_object().expect("object")),
         Ok("http://h/{b}/x".to_owned())
     );
     let huge = serde_json::json!({"a": {"default": "y".repeat(3000)}});
     assert!(
-        operation::substitute_variables("http://h/{a}", huge.as_object().expect("object")).is_err()
+        servers::substitute_variables("http://h/{a}", huge.as_object().expect("object")).is_err()
     );
 }
 
