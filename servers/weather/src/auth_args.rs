@@ -13,7 +13,7 @@ use url::Url;
 #[derive(Debug, clap::Args)]
 pub(crate) struct AuthArgs {
     /// The resource identifier: this endpoint's URL as clients use it; tokens must name it in
-    /// `aud`. Default: http://<listen address>/weather/mcp.
+    /// `aud`. Default: `http://LISTEN_ADDRESS/weather/mcp`.
     #[arg(long, env = "TOOLGATE_RESOURCE", value_name = "URL")]
     resource: Option<Url>,
     /// An authorization server whose tokens are accepted (repeatable). Setting one turns
