@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::{
     AuthError, ClientAuth, IntrospectionConfig,
-    cache::{ExpiringCache, hash_token},
+    cache::{ExpiringCache, TokenHash},
     http_client,
     jwt::now,
 };
@@ -46,8 +46,8 @@ impl Introspector {
         client: &reqwest::Client,
         endpoint: &Url,
         token: &str,
+        key: TokenHash,
     ) -> Result<Claims, AuthError> {
-        let key = hash_token(token);
         if self.config.cache {
             if let Some(claims) = self.active.get(&key) {
                 return Ok(claims);

@@ -190,7 +190,10 @@ impl ResourceServer {
     async fn validate(&self, token: &str) -> Result<(Map<String, Value>, TokenKind), AuthError> {
         let hash = hash_token(token);
         let epoch = self.key_epoch.load(Ordering::Relaxed);
-        if let Some((verified_at, claims)) = self.verified.get(&hash)
+        // Only JWT-shaped tokens can be in the verified cache.
+        let jwt_shaped = token.bytes().filter(|&b| b == b'.').count() == 2;
+        if jwt_shaped
+            && let Some((verified_at, claims)) = self.verified.get(&hash)
             && verified_at == epoch
         {
             return Ok(((*claims).clone(), TokenKind::Jwt));
@@ -229,7 +232,7 @@ impl ResourceServer {
             None => self.discovered_introspection_endpoint().await?,
         };
         let claims = introspector
-            .introspect(&self.client, &endpoint, token)
+            .introspect(&self.client, &endpoint, token, hash)
             .await?;
         let claims = (*claims).clone();
         self.check_introspected(&claims)?;
