@@ -205,38 +205,23 @@ fn sanitize_origin(origin: &str) -> String {
 
 /// Deepest `[`/`{` nesting accepted in YAML: the YAML scanner's cost grows with the square of
 /// the depth, long before the parser's own recursion limit applies.
-const MAX_YAML_FLOW_DEPTH: usize = 256;
+const MAX_YAML_FLOW_DEPTH: usize = 1000;
 
-/// The deepest flow-collection nesting of YAML text, quoted scalars and comments skipped; a
-/// linear scan.
+/// The deepest `[`/`{` nesting of YAML text, counting every bracket (in quoted scalars and
+/// comments too: honouring quotes would let an unclosed one hide the rest of the document
+/// from this check). A linear scan; brackets in prose only raise the count, and a real
+/// document never comes near the limit.
 pub(crate) fn yaml_flow_depth(text: &str) -> usize {
     let (mut depth, mut deepest) = (0_usize, 0_usize);
-    let mut quote: Option<char> = None;
-    let mut comment = false;
-    let mut previous = '\n';
-    for c in text.chars() {
-        if comment {
-            comment = c != '\n';
-        } else if let Some(open) = quote {
-            if c == open {
-                quote = None;
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
             }
-        } else {
-            match c {
-                // A quote opens a quoted scalar only where a scalar can start.
-                '"' | '\'' if previous.is_whitespace() || "[{,:-".contains(previous) => {
-                    quote = Some(c);
-                }
-                '#' if previous.is_whitespace() => comment = true,
-                '[' | '{' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        previous = c;
     }
     deepest
 }

@@ -1,7 +1,10 @@
 //! One OpenAPI operation → one [`RestToolSpec`]: name, description, annotations,
 //! parameters, body, success response and credentials.
 
-use std::collections::HashSet;
+use std::{
+    collections::HashSet,
+    sync::{Arc, atomic::AtomicUsize},
+};
 
 use base64::Engine as _;
 use indexmap::IndexMap;
@@ -78,7 +81,8 @@ pub(crate) fn convert(
     };
     // Pass 1, in document order: the selected operations (cheap; `$ref`ed path items
     // followed).
-    let resolver = Resolver::new(document);
+    let budget = Arc::new(AtomicUsize::new(0));
+    let resolver = Resolver::new(document, Arc::clone(&budget));
     let mut pending: Vec<Pending<'_>> = Vec::new();
     for (path, item) in paths {
         let item_pointer = format!("/paths/{}", escape(path));
@@ -148,7 +152,7 @@ pub(crate) fn convert(
     // Pass 2, on every core: each operation's schemas resolved and normalised. Each thread
     // has its own resolver (and memo of expanded components).
     let results = super::parallel_chunks(&pending, |chunk| {
-        let mut resolver = Resolver::new(document);
+        let mut resolver = Resolver::new(document, Arc::clone(&budget));
         let mut warnings = Vec::new();
         let specs: Vec<Result<RestToolSpec, String>> = chunk
             .iter()

@@ -5,7 +5,13 @@
 //! is a cycle: it is cut there, replaced by a schema that says what it stood for. Nesting and
 //! total size are bounded, so no document can exhaust the stack or the memory.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value, json};
@@ -17,11 +23,11 @@ use super::{OpenApiDocument, SpecVersion};
 /// Deepest schema nesting kept; deeper parts are cut.
 const MAX_DEPTH: usize = 48;
 /// Most schema nodes the schemas of one operation may expand to, all together; references
-/// past it are cut.
-const MAX_NODES: usize = 200_000;
-/// Most schema nodes one resolver expands over a whole import; operations past it are
-/// skipped.
-const MAX_TOTAL_NODES: usize = 20_000_000;
+/// past it are cut. The largest operation of GitHub's REST description needs about 22,000.
+const MAX_NODES: usize = 50_000;
+/// Most schema nodes one import expands, all threads together; operations past it are
+/// skipped. GitHub's REST description (1,223 operations) needs about a quarter of it.
+pub(crate) const MAX_TOTAL_NODES: usize = 2_000_000;
 /// Most hops when following a chain of references.
 const MAX_HOPS: usize = 32;
 
@@ -78,18 +84,19 @@ pub(crate) struct Resolver<'d> {
     stack: Vec<String>,
     /// Nodes expanded for the current operation.
     nodes: usize,
-    /// Nodes expanded for earlier operations.
-    total: usize,
+    /// Nodes expanded by every resolver of this import, this one's current operation excepted.
+    total: Arc<AtomicUsize>,
 }
 
 impl<'d> Resolver<'d> {
-    pub(crate) fn new(document: &'d OpenApiDocument) -> Self {
+    /// A resolver drawing on the import-wide node budget `total`.
+    pub(crate) fn new(document: &'d OpenApiDocument, total: Arc<AtomicUsize>) -> Self {
         Self {
             document,
             cache: HashMap::new(),
             stack: Vec::new(),
             nodes: 0,
-            total: 0,
+            total,
         }
     }
 
@@ -153,9 +160,9 @@ impl<'d> Resolver<'d> {
     /// A reason when the whole import has used its budget (a document built to amplify
     /// references): the operation is skipped.
     pub(crate) fn begin_operation(&mut self) -> Result<(), String> {
-        self.total += self.nodes;
+        let spent = self.total.fetch_add(self.nodes, Ordering::Relaxed) + self.nodes;
         self.nodes = 0;
-        if self.total > MAX_TOTAL_NODES {
+        if spent > MAX_TOTAL_NODES {
             return Err(format!(
                 "the document's schemas expand to more than {MAX_TOTAL_NODES} nodes; later operations are skipped"
             ));

@@ -565,6 +565,29 @@ fn server_variables_cannot_amplify_fails() {
 }
 
 #[test]
+fn reference_amplification_across_operations_is_bounded_ok() {
+    let text = include_str!("../../../../fuzz/regressions/oom-ref-amplification-many-ops.yaml");
+    let started = std::time::Instant::now();
+    let document = OpenApiDocument::from_text(text, "amp.yaml").expect("parses");
+    let imported = import(
+        &document,
+        &ImportOptions::new("amp").with_base_url("http://127.0.0.1:9/".parse().expect("url")),
+    );
+    assert!(
+        imported
+            .skipped
+            .iter()
+            .any(|s| s.reason.contains("expand to more than")),
+        "the import-wide budget stops the amplification"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn reference_amplification_is_bounded_ok() {
     let text = include_str!("../../../../fuzz/regressions/oom-ref-amplification.yaml");
     let started = std::time::Instant::now();
@@ -593,9 +616,11 @@ fn deep_yaml_flow_nesting_is_refused_quickly_fails() {
     let error = OpenApiDocument::from_text(text, "deep.yaml").expect_err("too deep");
     assert!(error.to_string().contains("nested"), "{error}");
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
-    // Quotes and comments do not count, and ordinary nesting is fine.
-    assert_eq!(
-        document::yaml_flow_depth("a: '[[[['\n# {{{{\nb: [1, {c: [2]}]\nd: don't [x]\n"),
-        3
-    );
+    // An unclosed quote cannot hide brackets from the check.
+    let bypass =
+        include_str!("../../../../fuzz/regressions/slow-yaml-flow-nesting-quote-bypass.yaml");
+    let started = std::time::Instant::now();
+    assert!(OpenApiDocument::from_text(bypass, "bypass.yaml").is_err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(document::yaml_flow_depth("b: [1, {c: [2]}]\nd: x\n"), 3);
 }
