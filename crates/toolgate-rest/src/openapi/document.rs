@@ -207,11 +207,16 @@ fn sanitize_origin(origin: &str) -> String {
 /// the depth, long before the parser's own recursion limit applies.
 const MAX_YAML_FLOW_DEPTH: usize = 1000;
 
-/// The deepest `[`/`{` nesting of YAML text, counting every bracket (in quoted scalars and
-/// comments too: honouring quotes would let an unclosed one hide the rest of the document
-/// from this check). A linear scan; brackets in prose only raise the count, and a real
-/// document never comes near the limit.
+/// How deep YAML text nests `[`/`{`, as the larger of two linear scans: one counting every
+/// bracket, and one that skips quoted scalars (opening only where a node can start, with
+/// YAML's `''` and `\"` escapes) and comments. Brackets hidden in quotes cannot lower the
+/// first, an unclosed or misread quote cannot hide brackets from it; quoted closers cannot
+/// lower the second.
 pub(crate) fn yaml_flow_depth(text: &str) -> usize {
+    naive_depth(text).max(quote_aware_depth(text))
+}
+
+fn naive_depth(text: &str) -> usize {
     let (mut depth, mut deepest) = (0_usize, 0_usize);
     for byte in text.bytes() {
         match byte {
@@ -222,6 +227,57 @@ pub(crate) fn yaml_flow_depth(text: &str) -> usize {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+    }
+    deepest
+}
+
+fn quote_aware_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let mut index = 0;
+    let mut previous = b'\n';
+    while let Some(&byte) = bytes.get(index) {
+        let node_start = previous.is_ascii_whitespace() || b"[{,:-?".contains(&previous);
+        match byte {
+            b'#' if previous.is_ascii_whitespace() => {
+                while bytes.get(index).is_some_and(|b| *b != b'\n') {
+                    index += 1;
+                }
+                previous = b'\n';
+                continue;
+            }
+            b'\'' if node_start => {
+                index += 1;
+                while let Some(&b) = bytes.get(index) {
+                    if b == b'\'' {
+                        if bytes.get(index + 1) == Some(&b'\'') {
+                            index += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    index += 1;
+                }
+            }
+            b'"' if node_start => {
+                index += 1;
+                while let Some(&b) = bytes.get(index) {
+                    match b {
+                        b'\\' => index += 2,
+                        b'"' => break,
+                        _ => index += 1,
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = bytes.get(index).copied().unwrap_or(b' ');
+        index += 1;
     }
     deepest
 }

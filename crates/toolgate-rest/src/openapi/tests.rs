@@ -622,5 +622,15 @@ fn deep_yaml_flow_nesting_is_refused_quickly_fails() {
     let started = std::time::Instant::now();
     assert!(OpenApiDocument::from_text(bypass, "bypass.yaml").is_err());
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    // Closers hidden in quoted scalars (or comments) cannot lower the count either.
+    let closers =
+        include_str!("../../../../fuzz/regressions/slow-yaml-flow-nesting-quoted-closers.yaml");
+    let started = std::time::Instant::now();
+    assert!(OpenApiDocument::from_text(closers, "closers.yaml").is_err());
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(
+        document::yaml_flow_depth("[[['x]]]', \"y\\\"]]\", z # ]]\n]]]"),
+        3
+    );
     assert_eq!(document::yaml_flow_depth("b: [1, {c: [2]}]\nd: x\n"), 3);
 }
