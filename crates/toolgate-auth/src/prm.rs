@@ -80,13 +80,19 @@ pub fn prm_router(servers: &[Arc<ResourceServer>]) -> Router {
             tracing::warn!(%path, "two resources share one metadata path; the first is served");
             continue;
         }
-        router = router.route(&path, get(document_handler(server)).options(preflight));
+        router = router.route(
+            &path,
+            get(document_handler(server)).options(metadata_preflight),
+        );
         paths.push(path);
     }
     if let [only] = servers
         && !paths.iter().any(|p| p == ROOT_PATH)
     {
-        router = router.route(ROOT_PATH, get(document_handler(only)).options(preflight));
+        router = router.route(
+            ROOT_PATH,
+            get(document_handler(only)).options(metadata_preflight),
+        );
     }
     router
 }
@@ -100,7 +106,7 @@ fn document_handler(
 
 fn document_response(document: &ProtectedResourceMetadata) -> Response {
     let mut response = axum::Json(document).into_response();
-    cors(&mut response);
+    metadata_cors(&mut response);
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
@@ -108,13 +114,16 @@ fn document_response(document: &ProtectedResourceMetadata) -> Response {
     response
 }
 
-async fn preflight() -> Response {
+/// The answer to a CORS preflight for a metadata document: 204 with open CORS.
+pub async fn metadata_preflight() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
-    cors(&mut response);
+    metadata_cors(&mut response);
     response
 }
 
-fn cors(response: &mut Response) {
+/// Opens a metadata response to every origin (GET and OPTIONS): clients in browsers read
+/// protected resource metadata cross-origin.
+pub fn metadata_cors(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,

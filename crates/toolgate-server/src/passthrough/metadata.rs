@@ -14,9 +14,10 @@ use axum::{
     routing::get,
 };
 use bytes::Bytes;
-use http::{HeaderValue, StatusCode, header};
+use http::{StatusCode, header};
 use serde_json::Value;
 use tokio::sync::Mutex;
+use toolgate_auth::{metadata_cors, metadata_preflight};
 use url::Url;
 
 /// The root well-known path.
@@ -146,13 +147,13 @@ pub(super) fn router(resource: &Url, document: UpstreamMetadata) -> Router {
     let mut router = Router::new().route(
         &path,
         get(serve)
-            .options(preflight)
+            .options(metadata_preflight)
             .with_state(Arc::clone(&document)),
     );
     if path != ROOT_PATH {
         router = router.route(
             ROOT_PATH,
-            get(serve).options(preflight).with_state(document),
+            get(serve).options(metadata_preflight).with_state(document),
         );
     }
     router
@@ -165,7 +166,7 @@ async fn serve(State(document): State<Arc<UpstreamMetadata>>) -> Response {
             "error_description": "The upstream's protected resource metadata cannot be read."
         });
         let mut response = (StatusCode::BAD_GATEWAY, axum::Json(body)).into_response();
-        cors(&mut response);
+        metadata_cors(&mut response);
         return response;
     };
     let mut response = (
@@ -176,28 +177,6 @@ async fn serve(State(document): State<Arc<UpstreamMetadata>>) -> Response {
         body,
     )
         .into_response();
-    cors(&mut response);
+    metadata_cors(&mut response);
     response
-}
-
-async fn preflight() -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    cors(&mut response);
-    response
-}
-
-fn cors(response: &mut Response) {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, OPTIONS"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("*"),
-    );
 }
