@@ -119,6 +119,7 @@ impl RemoteConfig {
 
 /// The OAuth client credentials grant (RFC 6749 §4.4) against the upstream's authorization
 /// server: the gateway's own identity upstream, no user token involved.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -198,6 +199,7 @@ impl fmt::Debug for ClientCredentials {
 }
 
 /// How to reach an upstream MCP server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]

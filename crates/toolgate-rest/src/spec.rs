@@ -63,6 +63,7 @@ pub struct RestToolsetSpec {
 }
 
 /// One `default_acl` entry.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -83,6 +84,7 @@ fn tools_scope() -> String {
 }
 
 /// One tool: one HTTP operation.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -144,6 +146,7 @@ pub(crate) struct Credential {
 }
 
 /// A list of values, or one value (Kong writes lists; people write scalars).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum OneOrMany {
@@ -154,6 +157,7 @@ pub enum OneOrMany {
 }
 
 /// A scalar YAML value, kept as text.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum Scalar {
@@ -187,6 +191,7 @@ impl OneOrMany {
 }
 
 /// Where a parameter goes.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum ParameterLocation {
@@ -213,6 +218,7 @@ impl ParameterLocation {
 
 /// An OpenAPI parameter object. `type`, `format` and `enum` may stand at the top level
 /// (Swagger 2.0 style) or inside `schema` (OpenAPI 3 style); both are read and merged.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -262,6 +268,7 @@ pub struct ParameterSpec {
 }
 
 /// An OpenAPI request body object (`content` by media type), or a bare `schema`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -281,6 +288,7 @@ pub struct RequestBodySpec {
 }
 
 /// One media type of a body or response.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[non_exhaustive]
 pub struct MediaTypeSpec {
@@ -290,6 +298,7 @@ pub struct MediaTypeSpec {
 }
 
 /// One OpenAPI response.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseSpec {
@@ -302,6 +311,7 @@ pub struct ResponseSpec {
 }
 
 /// MCP tool annotations, with Kong's snake_case names (camelCase accepted too).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

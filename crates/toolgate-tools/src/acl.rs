@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::Principal;
 
 /// Which consumer field rules name (Kong's `consumer_identifier`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -27,6 +28,7 @@ pub enum ConsumerIdentifier {
 }
 
 /// One rule: subjects allowed and denied.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

@@ -6,6 +6,7 @@ use serde::Deserialize;
 ///
 /// Globs: `*` matches within one path segment (or any run of characters in an operationId),
 /// `**` matches across segments, `?` one character.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
