@@ -290,7 +290,7 @@ pub enum AclScope {
     Tools,
 }
 
-/// One tool source. Exactly one of `rest`, `openapi` or `remote` is given.
+/// One tool source. Exactly one of `rest`, `openapi`, `remote` or `rust` is given.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ToolsetConfig {
@@ -308,6 +308,10 @@ pub struct ToolsetConfig {
     /// Tools of a remote MCP server, aggregated (prefixed, filtered).
     #[serde(default)]
     pub remote: Option<RemoteSourceConfig>,
+    /// Tools written in Rust and registered by the binary embedding toolgate
+    /// (`GatewayBuilder::with_toolset`), under this name: `rust: {}`.
+    #[serde(default)]
+    pub rust: Option<RustToolsetConfig>,
     /// Rules for tools without their own (Kong's `default_acl`); entries are merged.
     #[serde(default)]
     pub default_acl: Vec<DefaultAclConfig>,
@@ -320,6 +324,15 @@ pub struct ToolsetConfig {
     /// Whether rules may name consumer groups (Kong's default: false).
     #[serde(default)]
     pub include_consumer_groups: bool,
+}
+
+/// Tools registered in Rust by the binary embedding toolgate.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RustToolsetConfig {
+    /// What the toolset is, for people reading the file.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// Inline REST tools.

@@ -90,6 +90,7 @@ impl Validator<'_> {
                 toolset.rest.is_some(),
                 toolset.openapi.is_some(),
                 toolset.remote.is_some(),
+                toolset.rust.is_some(),
             ]
             .iter()
             .filter(|k| **k)
@@ -97,12 +98,12 @@ impl Validator<'_> {
             match kinds {
                 0 => self.error(
                     at.clone(),
-                    "says nothing about its tools: give one of `rest`, `openapi` or `remote`",
+                    "says nothing about its tools: give one of `rest`, `openapi`, `remote` or `rust`",
                 ),
                 1 => {}
                 _ => self.error(
                     at.clone(),
-                    "give only one of `rest`, `openapi` or `remote` (one source per toolset)",
+                    "give only one of `rest`, `openapi`, `remote` or `rust` (one source per toolset)",
                 ),
             }
             if let Some(rest) = &toolset.rest {
