@@ -10,6 +10,7 @@
 //!   tool sets included, and rebuilding them on reload with live sessions kept.
 
 mod diag;
+mod gateway;
 mod interpolate;
 mod load;
 pub mod model;
@@ -17,6 +18,9 @@ pub mod schema;
 mod validate;
 
 pub use diag::{ConfigError, Problem, Severity};
+pub use gateway::{
+    BoundGateway, DEFAULT_LISTEN, EndpointInfo, EndpointKind, Gateway, GatewayBuilder, Reloader,
+};
 pub use interpolate::{Environment, interpolate};
 pub use load::{LineIndex, LoadedConfig, load_file, load_str, load_value};
 pub use model::Config;

@@ -334,6 +334,25 @@ pub struct AnnotationsSpec {
 }
 
 impl RestToolsetSpec {
+    /// A toolset named `name` with `tools`, every other field at its default (for documents
+    /// assembled in code, such as a `toolgate.yaml` toolset).
+    #[must_use]
+    pub fn new(name: impl Into<String>, tools: Vec<RestToolSpec>) -> Self {
+        Self {
+            name: name.into(),
+            tags: Vec::new(),
+            base_url: None,
+            timeout: None,
+            max_response_size: None,
+            query: IndexMap::new(),
+            headers: IndexMap::new(),
+            default_acl: Vec::new(),
+            consumer_identifier: toolgate_tools::ConsumerIdentifier::default(),
+            include_consumer_groups: false,
+            tools,
+        }
+    }
+
     /// Parses a YAML (or JSON) document. `origin` names it in errors.
     ///
     /// # Errors

@@ -72,6 +72,45 @@ impl CatalogSource {
     }
 }
 
+/// What is logged about each `tools/call` on the audit target (`toolgate::audit`), Kong's
+/// `logging` block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallLogging {
+    /// One event per call: tool, consumer, outcome, latency.
+    pub statistics: bool,
+    /// The call's arguments and result in that event (bounded to 4 KiB each). Fixed
+    /// credentials are never arguments, so none appear.
+    pub payloads: bool,
+}
+
+impl CallLogging {
+    /// Statistics, and payloads when `payloads`.
+    #[must_use]
+    pub fn new(statistics: bool, payloads: bool) -> Self {
+        Self {
+            statistics,
+            payloads,
+        }
+    }
+}
+
+/// The longest payload excerpt logged.
+const MAX_LOGGED_PAYLOAD: usize = 4096;
+
+fn excerpt(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string(value).unwrap_or_default();
+    if text.len() > MAX_LOGGED_PAYLOAD {
+        let mut cut = MAX_LOGGED_PAYLOAD;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 /// The MCP server of one endpoint.
 ///
 /// Cloning shares the catalog; [`ToolServer::for_new_session`] gives each session its own
@@ -81,6 +120,7 @@ pub struct ToolServer {
     catalog: CatalogSource,
     identity: Arc<ServerIdentity>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
+    call_logging: CallLogging,
 }
 
 impl ToolServer {
@@ -91,6 +131,7 @@ impl ToolServer {
             catalog: CatalogSource::Fixed(catalog),
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
+            call_logging: CallLogging::default(),
         }
     }
 
@@ -103,6 +144,7 @@ impl ToolServer {
             catalog: CatalogSource::Live(catalog),
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
+            call_logging: CallLogging::default(),
         }
     }
 
@@ -113,7 +155,15 @@ impl ToolServer {
             catalog: self.catalog.clone(),
             identity: Arc::clone(&self.identity),
             log_level: Arc::new(Mutex::new(None)),
+            call_logging: self.call_logging,
         }
+    }
+
+    /// Logs every call on the audit target as `logging` says.
+    #[must_use]
+    pub fn with_call_logging(mut self, logging: CallLogging) -> Self {
+        self.call_logging = logging;
+        self
     }
 
     /// The catalog served now.
@@ -239,20 +289,46 @@ impl ServerHandler for ToolServer {
             tool.name = %request.name,
             consumer = principal.consumer.as_deref(),
         );
+        let logging = self.call_logging;
+        let consumer = principal.consumer.clone();
         let call_context = CallContext::from_request(&context, principal, self.log_level());
         async move {
             let started = std::time::Instant::now();
             let catalog = self.catalog.current();
+            let arguments = logging.payloads.then(|| excerpt(&request.arguments));
             let outcome = catalog
                 .call(&request.name, request.arguments, call_context)
                 .await;
+            let elapsed_ms = started.elapsed().as_millis();
             match &outcome {
                 Ok(result) => tracing::info!(
                     is_error = result.is_error.unwrap_or(false),
-                    elapsed_ms = started.elapsed().as_millis(),
+                    elapsed_ms,
                     "tool call finished"
                 ),
                 Err(error) => tracing::info!(%error, "tool call refused"),
+            }
+            if logging.statistics {
+                let (outcome_name, code) = match &outcome {
+                    Ok(result) if result.is_error == Some(true) => ("tool_error", None),
+                    Ok(_) => ("ok", None),
+                    Err(error) => ("refused", Some(error.code())),
+                };
+                let result = match (&outcome, logging.payloads) {
+                    (Ok(result), true) => Some(excerpt(result)),
+                    _ => None,
+                };
+                tracing::info!(
+                    target: "toolgate::audit",
+                    event = "tool_call",
+                    tool = %request.name,
+                    consumer = consumer.as_deref(),
+                    outcome = outcome_name,
+                    jsonrpc_code = code,
+                    elapsed_ms,
+                    arguments = arguments.as_deref(),
+                    result = result.as_deref(),
+                );
             }
             outcome.map(Into::into).map_err(Into::into)
         }

@@ -10,7 +10,7 @@ use rmcp::transport::{
 use tokio_util::sync::CancellationToken;
 use toolgate_auth::{AuthLayer, ResourceServer, prm_router};
 
-use crate::{ToolServer, session::StreamAwareSessions};
+use crate::{ToolServer, session::SessionStore};
 
 /// Host names accepted by default: loopback only, the DNS-rebinding guard for local servers.
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
@@ -41,6 +41,7 @@ pub struct HttpEndpoint {
     json_response: bool,
     cancellation: CancellationToken,
     auth: Option<Arc<ResourceServer>>,
+    sessions: SessionStore,
 }
 
 impl HttpEndpoint {
@@ -62,7 +63,15 @@ impl HttpEndpoint {
             json_response: false,
             cancellation: CancellationToken::new(),
             auth: None,
+            sessions: SessionStore::default(),
         }
+    }
+
+    /// Serves the sessions of `store` (and keeps new ones there): a router rebuilt with the
+    /// store of the one it replaces keeps its sessions.
+    pub fn with_session_store(mut self, store: SessionStore) -> Self {
+        self.sessions = store;
+        self
     }
 
     /// Host names (or `host:port`) accepted in the `Host` header; others get 403.
@@ -150,11 +159,7 @@ impl HttpEndpoint {
         let router = match self.session_mode {
             SessionMode::Sessions => Router::new().route_service(
                 &self.path,
-                StreamableHttpService::new(
-                    factory,
-                    Arc::new(StreamAwareSessions::default()),
-                    config,
-                ),
+                StreamableHttpService::new(factory, self.sessions.0, config),
             ),
             SessionMode::Stateless => Router::new().route_service(
                 &self.path,

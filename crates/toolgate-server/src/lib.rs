@@ -26,7 +26,8 @@ mod passthrough;
 mod session;
 mod stdio;
 
-pub use handler::{ServerIdentity, ToolServer};
+pub use handler::{CallLogging, ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
 pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
+pub use session::SessionStore;
 pub use stdio::{StdioError, serve_stdio};

@@ -19,6 +19,11 @@ pub(crate) struct StreamAwareSessions {
     inner: LocalSessionManager,
 }
 
+/// The sessions of one endpoint, kept across rebuilds of its router: an endpoint rebuilt
+/// with the same store (a configuration reload) keeps serving the sessions opened before.
+#[derive(Clone, Debug, Default)]
+pub struct SessionStore(pub(crate) Arc<StreamAwareSessions>);
+
 /// One POST's SSE stream within a session.
 #[derive(Debug)]
 struct PostStream {

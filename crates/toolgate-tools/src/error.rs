@@ -40,6 +40,21 @@ pub enum ToolError {
     },
 }
 
+impl ToolError {
+    /// The JSON-RPC error code the error is answered with.
+    #[must_use]
+    pub fn code(&self) -> i32 {
+        match self {
+            Self::UnknownTool { .. } | Self::InvalidArguments { .. } | Self::Denied(_) => {
+                rmcp::model::ErrorCode::INVALID_PARAMS.0
+            }
+            Self::ClientUnavailable | Self::ClientRequest { .. } => {
+                rmcp::model::ErrorCode::INTERNAL_ERROR.0
+            }
+        }
+    }
+}
+
 impl From<ToolError> for ErrorData {
     fn from(error: ToolError) -> Self {
         match &error {

@@ -1,0 +1,686 @@
+//! From a loaded configuration to running endpoints, and reloading them in place.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use toolgate_config::{Gateway, load_file};
+//! use toolgate_tools::ToolSet;
+//!
+//! let config = load_file("toolgate.yaml".as_ref())?;
+//! // Tools written in Rust, declared in the file as `toolsets: [{name: notes, rust: {}}]`.
+//! let notes = ToolSet::new("notes");
+//! let gateway = Gateway::builder(config).with_toolset(notes).build().await?;
+//! let bound = gateway.bind().await?;
+//! bound.serve(std::future::pending()).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod auth;
+mod cors;
+mod serve;
+mod toolsets;
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use axum::Router;
+use tokio::{sync::watch, task::JoinHandle};
+use toolgate_auth::ResourceServer;
+use toolgate_rest::UpstreamClient;
+use toolgate_server::{
+    CallLogging, HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore,
+    ToolServer, UpstreamIdentity,
+};
+use toolgate_tools::{Principal, ToolCatalog, ToolRegistry, ToolSet};
+use url::Url;
+
+pub use serve::{BoundGateway, Reloader};
+
+use crate::{
+    ConfigError, LoadedConfig, Problem,
+    model::{Config, EndpointConfig, IdentityConfig, SessionsConfig},
+    validate::endpoint_name,
+};
+
+/// The default listen address (Kong's proxy port, loopback only).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
+
+/// Per endpoint (listener, path): what survives a reload.
+#[derive(Clone, Debug)]
+struct Slot {
+    sessions: SessionStore,
+    catalog: watch::Sender<Arc<ToolCatalog>>,
+}
+
+type Slots = Arc<Mutex<HashMap<(String, String), Slot>>>;
+
+/// Builds a [`Gateway`].
+#[derive(Debug)]
+#[must_use]
+pub struct GatewayBuilder {
+    loaded: LoadedConfig,
+    custom: HashMap<String, ToolSet>,
+    listen: Option<SocketAddr>,
+    slots: Slots,
+}
+
+/// What one endpoint serves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// Tools from toolsets.
+    Tools {
+        /// The MCP server (shared by HTTP sessions; also what `--stdio` serves).
+        server: ToolServer,
+    },
+    /// A passthrough proxy.
+    Passthrough {
+        /// The upstream MCP endpoint.
+        upstream: Url,
+        /// Its ACL rules, for `toolgate tools`.
+        acl: toolgate_tools::AclPolicy,
+    },
+}
+
+/// One built endpoint.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EndpointInfo {
+    /// Its name.
+    pub name: String,
+    /// Its path.
+    pub path: String,
+    /// The listener serving it.
+    pub listener: String,
+    /// What it serves.
+    pub kind: EndpointKind,
+    /// The resource server guarding it.
+    pub auth: Option<Arc<ResourceServer>>,
+}
+
+/// A built gateway: one router per listener, ready to bind.
+#[derive(Debug)]
+pub struct Gateway {
+    origin: String,
+    listeners: Vec<(String, SocketAddr, Router)>,
+    endpoints: Vec<EndpointInfo>,
+    remotes: Vec<toolgate_remote::RemoteToolset>,
+    tasks: Vec<JoinHandle<()>>,
+    publish: Vec<(Slot, Arc<ToolCatalog>)>,
+    slots: Slots,
+    config: Config,
+    warnings: Vec<Problem>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Gateway {
+    /// Starts building from a loaded configuration.
+    pub fn builder(loaded: LoadedConfig) -> GatewayBuilder {
+        GatewayBuilder {
+            loaded,
+            custom: HashMap::new(),
+            listen: None,
+            slots: Slots::default(),
+        }
+    }
+
+    /// The endpoints.
+    #[must_use]
+    pub fn endpoints(&self) -> &[EndpointInfo] {
+        &self.endpoints
+    }
+
+    /// The endpoint called `name`.
+    #[must_use]
+    pub fn endpoint(&self, name: &str) -> Option<&EndpointInfo> {
+        self.endpoints.iter().find(|e| e.name == name)
+    }
+
+    /// Listener names and addresses (as configured; `0` ports are chosen at bind time).
+    #[must_use]
+    pub fn listeners(&self) -> Vec<(String, SocketAddr)> {
+        self.listeners
+            .iter()
+            .map(|(n, a, _)| (n.clone(), *a))
+            .collect()
+    }
+
+    /// Warnings found while loading and building.
+    #[must_use]
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// The configuration it was built from.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The principal a configured consumer has (for `toolgate tools --consumer`), found by
+    /// username, id or custom id.
+    #[must_use]
+    pub fn consumer_principal(&self, name: &str) -> Option<Principal> {
+        let consumer = self.config.consumers.iter().find(|c| {
+            c.username.as_deref() == Some(name)
+                || c.id.as_deref() == Some(name)
+                || c.custom_id.as_deref() == Some(name)
+        })?;
+        let id = consumer
+            .id
+            .clone()
+            .or_else(|| consumer.username.clone())
+            .or_else(|| consumer.custom_id.clone())
+            .unwrap_or_default();
+        let mut principal = Principal::anonymous()
+            .with_subject(id.clone())
+            .with_consumer(consumer.username.clone().unwrap_or_else(|| id.clone()))
+            .with_groups(consumer.groups.iter().cloned());
+        principal.consumer_id = Some(id);
+        principal.consumer_custom_id.clone_from(&consumer.custom_id);
+        Some(principal)
+    }
+
+    /// Makes the catalogs current (first build, or a reload) and shuts down what a replaced
+    /// gateway left behind.
+    fn publish(&mut self) {
+        for (slot, catalog) in self.publish.drain(..) {
+            slot.catalog.send_replace(catalog);
+        }
+    }
+
+    /// Stops remote connections.
+    pub async fn shutdown(mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+        for remote in self.remotes.drain(..) {
+            remote.shutdown().await;
+        }
+    }
+}
+
+impl GatewayBuilder {
+    /// Registers a toolset of Rust tools, served where the file declares a toolset of the
+    /// same name with `rust: {}` (its tags and ACL come from the file).
+    pub fn with_toolset(mut self, toolset: ToolSet) -> Self {
+        self.custom.insert(toolset.name().to_owned(), toolset);
+        self
+    }
+
+    /// Serves every endpoint on `address` instead of the configured listeners (`--listen`).
+    pub fn with_listen(mut self, address: SocketAddr) -> Self {
+        self.listen = Some(address);
+        self
+    }
+
+    fn with_slots(mut self, slots: Slots) -> Self {
+        self.slots = slots;
+        self
+    }
+
+    /// Builds every toolset, auth profile and endpoint.
+    ///
+    /// # Errors
+    /// [`ConfigError::Build`] naming the part that failed, or [`ConfigError::Invalid`] with
+    /// every problem found before any connection was made.
+    pub async fn build(self) -> Result<Gateway, ConfigError> {
+        let GatewayBuilder {
+            loaded,
+            mut custom,
+            listen,
+            slots,
+        } = self;
+        let origin = loaded.origin.clone();
+        let config = loaded.config;
+        let base_dir = loaded.base_dir.as_deref();
+        let mut problems = Vec::new();
+        let build_error = |problem: Problem| ConfigError::Build {
+            origin: origin.clone(),
+            path: problem.path,
+            message: problem.message,
+        };
+
+        // Listeners.
+        let mut listeners: Vec<(String, SocketAddr)> = if config.listeners.is_empty() {
+            vec![(
+                crate::model::default_listener_name(),
+                DEFAULT_LISTEN.parse().map_err(|_| ConfigError::Build {
+                    origin: origin.clone(),
+                    path: "listeners".into(),
+                    message: "bad default address".into(),
+                })?,
+            )]
+        } else {
+            config
+                .listeners
+                .iter()
+                .map(|l| (l.name.clone(), l.listen))
+                .collect()
+        };
+        if let Some(address) = listen {
+            listeners.truncate(1);
+            listeners[0].1 = address;
+        }
+        let listener_of = |endpoint: &EndpointConfig| -> (String, SocketAddr) {
+            if listen.is_some() {
+                return listeners[0].clone();
+            }
+            let name = endpoint
+                .listener
+                .clone()
+                .unwrap_or_else(|| listeners[0].0.clone());
+            listeners
+                .iter()
+                .find(|(n, _)| *n == name)
+                .cloned()
+                .unwrap_or_else(|| listeners[0].clone())
+        };
+        let allowed_hosts_of = |listener: &str| -> Vec<String> {
+            config
+                .listeners
+                .iter()
+                .find(|l| l.name == listener)
+                .map(|l| l.allowed_hosts.clone())
+                .unwrap_or_default()
+        };
+
+        let consumers = auth::consumer_store(&config, &mut problems);
+        if problems.iter().any(Problem::is_error) {
+            return Err(ConfigError::Invalid { origin, problems });
+        }
+
+        // Toolsets, built once per distinct endpoint timeout.
+        let client = UpstreamClient::new().map_err(|e| ConfigError::Build {
+            origin: origin.clone(),
+            path: String::new(),
+            message: e.to_string(),
+        })?;
+        let mut built: HashMap<(usize, Option<u64>), toolsets::Built> = HashMap::new();
+        for endpoint in &config.endpoints {
+            for (index, spec) in config.toolsets.iter().enumerate() {
+                let selected = endpoint.toolsets.contains(&spec.name)
+                    || spec.tags.iter().any(|t| endpoint.tags.contains(t));
+                if !selected || built.contains_key(&(index, endpoint.timeout)) {
+                    continue;
+                }
+                // Rust toolsets are taken out of `custom` once; a second timeout shares them.
+                if spec.rust.is_some()
+                    && let Some(((_, _), toolgate_toolset)) =
+                        built.iter().find(|((i, _), _)| *i == index)
+                {
+                    let toolsets::Built::Fixed(set) = toolgate_toolset else {
+                        continue;
+                    };
+                    let copy = toolsets::Built::Fixed(set.clone());
+                    built.insert((index, endpoint.timeout), copy);
+                    continue;
+                }
+                let timeout = endpoint.timeout.map(Duration::from_millis);
+                let toolset = toolsets::build(index, spec, timeout, &client, base_dir, &mut custom)
+                    .await
+                    .map_err(build_error)?;
+                built.insert((index, endpoint.timeout), toolset);
+            }
+        }
+        let mut unused: Vec<&String> = custom.keys().collect();
+        unused.sort();
+        for name in unused {
+            problems.push(Problem::warning(
+                "toolsets",
+                format!("the Rust toolset `{name}` is registered but no toolset of the file names it (`rust: {{}}`): not served"),
+            ));
+        }
+
+        let mut endpoints = Vec::new();
+        let mut routers: HashMap<String, Router> = HashMap::new();
+        let mut publish = Vec::new();
+        let mut tasks = Vec::new();
+        let mut prm_paths: HashMap<(String, String), String> = HashMap::new();
+        for (i, spec) in config.endpoints.iter().enumerate() {
+            let at = format!("endpoints[{i}]");
+            let name = endpoint_name(spec);
+            let (listener, address) = listener_of(spec);
+            let passthrough_user_token = spec
+                .passthrough
+                .as_ref()
+                .is_some_and(|p| p.identity == IdentityConfig::UserToken);
+            let token_swap = spec
+                .passthrough
+                .as_ref()
+                .is_some_and(|p| p.identity == IdentityConfig::TokenSwap);
+            let auth_profile = spec
+                .auth
+                .as_ref()
+                .and_then(|n| config.auth.get(n).map(|p| (n, p)));
+            let resource_server = match auth_profile {
+                Some((profile_name, profile)) => Some(
+                    auth::resource_server(
+                        profile_name,
+                        profile,
+                        &consumers,
+                        address,
+                        &spec.path,
+                        base_dir,
+                        passthrough_user_token,
+                        token_swap,
+                    )
+                    .map_err(build_error)?,
+                ),
+                None => None,
+            };
+            if let Some(server) = &resource_server {
+                let path = server.config().metadata_path();
+                if let Some(other) =
+                    prm_paths.insert((listener.clone(), path.clone()), name.clone())
+                {
+                    return Err(build_error(Problem::error(
+                        format!("{at}.auth"),
+                        format!(
+                            "its metadata would be served at {path}, like the endpoint `{other}`'s: give each endpoint's auth profile its own `resource` (or `metadata_endpoint`)"
+                        ),
+                    )));
+                }
+            }
+            let mut allowed_hosts = allowed_hosts_of(&listener);
+            if let Some(server) = &resource_server
+                && let Some(host) = server.config().resource.host_str()
+                && !allowed_hosts.is_empty()
+            {
+                allowed_hosts.push(host.to_owned());
+            }
+            let any_host = allowed_hosts.iter().any(|h| h == "*");
+            let key = (listener.clone(), spec.path.clone());
+            let (router, kind) = if let Some(passthrough) = &spec.passthrough {
+                let upstream = Url::parse(&passthrough.upstream).map_err(|e| {
+                    build_error(Problem::error(
+                        format!("{at}.passthrough.upstream"),
+                        e.to_string(),
+                    ))
+                })?;
+                let policy = toolsets::acl_policy(
+                    &passthrough.default_acl,
+                    &passthrough.acl,
+                    passthrough.consumer_identifier,
+                    passthrough.include_consumer_groups,
+                );
+                let identity = match passthrough.identity {
+                    IdentityConfig::None => UpstreamIdentity::default(),
+                    IdentityConfig::UserToken => UpstreamIdentity::UserTokenPassthrough,
+                    IdentityConfig::TokenSwap => UpstreamIdentity::TokenSwap {
+                        credential: toolgate_auth::SecretString::new(
+                            passthrough.credential.clone().unwrap_or_default(),
+                        ),
+                    },
+                    IdentityConfig::Static => UpstreamIdentity::Static {
+                        headers: passthrough
+                            .headers
+                            .iter()
+                            .map(|(k, v)| {
+                                http::HeaderName::try_from(k.as_str())
+                                    .map(|name| (name, toolgate_auth::SecretString::new(v.clone())))
+                                    .map_err(|e| {
+                                        build_error(Problem::error(
+                                            format!("{at}.passthrough.headers.{k}"),
+                                            e.to_string(),
+                                        ))
+                                    })
+                            })
+                            .collect::<Result<_, _>>()?,
+                    },
+                };
+                let resource = match (&passthrough.resource, &resource_server) {
+                    (Some(url), _) => Url::parse(url).map_err(|e| {
+                        build_error(Problem::error(
+                            format!("{at}.passthrough.resource"),
+                            e.to_string(),
+                        ))
+                    })?,
+                    (None, Some(server)) => server.config().resource.clone(),
+                    (None, None) => Url::parse(&format!("http://{address}{}", spec.path))
+                        .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
+                };
+                let mut endpoint = PassthroughEndpoint::new(spec.path.clone(), upstream.clone())
+                    .with_identity(identity)
+                    .with_resource(resource)
+                    .with_acl(policy.clone());
+                if let Some(url) = &passthrough.upstream_metadata {
+                    endpoint = endpoint.with_upstream_metadata(Url::parse(url).map_err(|e| {
+                        build_error(Problem::error(
+                            format!("{at}.passthrough.upstream_metadata"),
+                            e.to_string(),
+                        ))
+                    })?);
+                }
+                if any_host {
+                    endpoint = endpoint.allow_any_host();
+                } else if !allowed_hosts.is_empty() {
+                    endpoint = endpoint.with_allowed_hosts(allowed_hosts.clone());
+                }
+                if let Some(bytes) = spec.max_request_body_size {
+                    endpoint = endpoint.with_max_request_body_bytes(bytes);
+                }
+                if let Some(server) = &resource_server {
+                    endpoint = endpoint.with_auth(Arc::clone(server));
+                }
+                let router = endpoint.into_router().map_err(|e| {
+                    build_error(Problem::error(format!("{at}.passthrough"), e.to_string()))
+                })?;
+                (
+                    router,
+                    EndpointKind::Passthrough {
+                        upstream,
+                        acl: policy,
+                    },
+                )
+            } else {
+                let (scopes, hide) = auth_profile.map_or_else(
+                    || (HashMap::new(), false),
+                    |(_, p)| {
+                        (
+                            p.tool_scopes
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                            p.hide_tools_without_scopes,
+                        )
+                    },
+                );
+                let mut registry = ToolRegistry::new();
+                let mut remote_changes = Vec::new();
+                for (index, toolset) in config.toolsets.iter().enumerate() {
+                    let selected = spec.toolsets.contains(&toolset.name)
+                        || toolset.tags.iter().any(|t| spec.tags.contains(t));
+                    if !selected {
+                        continue;
+                    }
+                    match built.get(&(index, spec.timeout)) {
+                        Some(toolsets::Built::Fixed(set)) => {
+                            registry.add(toolsets::with_scopes(set, &scopes, hide));
+                        }
+                        Some(toolsets::Built::Remote(remote)) => {
+                            registry.add(toolsets::with_scopes(&remote.toolset(), &scopes, hide));
+                            remote_changes.push((remote.name().to_owned(), remote.changes()));
+                        }
+                        None => {}
+                    }
+                }
+                let catalog = Arc::new(
+                    registry
+                        .catalog_all()
+                        .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
+                );
+                let slot = {
+                    let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
+                    slots
+                        .entry(key.clone())
+                        .or_insert_with(|| Slot {
+                            sessions: SessionStore::default(),
+                            catalog: watch::channel(Arc::clone(&catalog)).0,
+                        })
+                        .clone()
+                };
+                if !remote_changes.is_empty() {
+                    tasks.push(republish(
+                        registry,
+                        remote_changes,
+                        slot.catalog.clone(),
+                        scopes,
+                        hide,
+                        name.clone(),
+                    ));
+                }
+                publish.push((slot.clone(), Arc::clone(&catalog)));
+                let info = spec.server.clone().unwrap_or_default();
+                let mut identity = ServerIdentity::new(
+                    info.name.unwrap_or_else(|| "toolgate".to_owned()),
+                    env!("CARGO_PKG_VERSION"),
+                );
+                if let Some(title) = info.title {
+                    identity = identity.with_title(title);
+                }
+                if let Some(instructions) = info.instructions {
+                    identity = identity.with_instructions(instructions);
+                }
+                let logging = spec.logging.unwrap_or_default();
+                let server = ToolServer::live(slot.catalog.subscribe(), identity)
+                    .with_call_logging(CallLogging::new(
+                        logging.log_statistics || logging.log_payloads || logging.log_audits,
+                        logging.log_payloads || logging.log_audits,
+                    ));
+                let mut endpoint = HttpEndpoint::new(spec.path.clone(), server.clone())
+                    .with_session_store(slot.sessions.clone())
+                    .with_session_mode(match spec.sessions {
+                        SessionsConfig::Stateful => SessionMode::Sessions,
+                        SessionsConfig::Stateless => SessionMode::Stateless,
+                    })
+                    .with_json_response(spec.json_response);
+                if any_host {
+                    endpoint = endpoint.allow_any_host();
+                } else if !allowed_hosts.is_empty() {
+                    endpoint = endpoint.with_allowed_hosts(allowed_hosts.clone());
+                }
+                if let Some(bytes) = spec.max_request_body_size {
+                    endpoint = endpoint.with_max_request_body_bytes(bytes);
+                }
+                if let Some(cors) = &spec.cors {
+                    let origins: Vec<String> =
+                        cors.origins.iter().filter(|o| *o != "*").cloned().collect();
+                    if !origins.is_empty() && !cors.origins.iter().any(|o| o == "*") {
+                        endpoint = endpoint.with_allowed_origins(origins);
+                    }
+                }
+                if let Some(server) = &resource_server {
+                    endpoint = endpoint.with_auth(Arc::clone(server));
+                }
+                (endpoint.into_router(), EndpointKind::Tools { server })
+            };
+            let router = match &spec.cors {
+                Some(cors) => router.layer(cors::layer(cors)),
+                None => router,
+            };
+            let merged = routers.remove(&listener).unwrap_or_default().merge(router);
+            routers.insert(listener.clone(), merged);
+            tracing::debug!(endpoint = %name, path = %spec.path, %listener, "endpoint built");
+            endpoints.push(EndpointInfo {
+                name,
+                path: spec.path.clone(),
+                listener,
+                kind,
+                auth: resource_server,
+            });
+        }
+
+        let mut remotes = Vec::new();
+        for (_, toolset) in built {
+            if let toolsets::Built::Remote(remote) = toolset {
+                remotes.push(remote);
+            }
+        }
+        let mut warnings = loaded.warnings;
+        warnings.extend(problems);
+        let listeners = listeners
+            .into_iter()
+            .map(|(name, address)| {
+                let router = routers.remove(&name).unwrap_or_default();
+                (name, address, router)
+            })
+            .collect();
+        Ok(Gateway {
+            origin,
+            listeners,
+            endpoints,
+            remotes,
+            tasks,
+            publish,
+            slots,
+            config,
+            warnings,
+        })
+    }
+}
+
+/// Rebuilds an endpoint's catalog whenever one of its remote toolsets changes.
+fn republish(
+    registry: ToolRegistry,
+    remotes: Vec<(String, watch::Receiver<ToolSet>)>,
+    sender: watch::Sender<Arc<ToolCatalog>>,
+    scopes: HashMap<String, Vec<String>>,
+    hide: bool,
+    endpoint: String,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut toolsets = registry.into_toolsets();
+        let mut remotes = remotes;
+        loop {
+            let changed = futures_select(&mut remotes).await;
+            let Some((name, toolset)) = changed else {
+                return;
+            };
+            let toolset = toolsets::with_scopes(&toolset, &scopes, hide);
+            if let Some(slot) = toolsets.iter_mut().find(|t| t.name() == name) {
+                *slot = toolset;
+            }
+            let mut registry = ToolRegistry::new();
+            for toolset in &toolsets {
+                registry.add(toolset.clone());
+            }
+            match registry.catalog_all() {
+                Ok(catalog) => {
+                    sender.send_replace(Arc::new(catalog));
+                }
+                Err(error) => {
+                    tracing::error!(%endpoint, %error, "the remote toolset's new tools cannot be served; keeping the previous list");
+                }
+            }
+        }
+    })
+}
+
+/// Waits for the first of `remotes` to change; `None` when all are gone.
+async fn futures_select(
+    remotes: &mut [(String, watch::Receiver<ToolSet>)],
+) -> Option<(String, ToolSet)> {
+    if remotes.is_empty() {
+        return None;
+    }
+    let waits = remotes.iter_mut().map(|(name, receiver)| {
+        Box::pin(async move {
+            receiver.changed().await.ok()?;
+            Some((name.clone(), receiver.borrow_and_update().clone()))
+        })
+    });
+    let (result, _, _) = futures::future::select_all(waits).await;
+    result
+}

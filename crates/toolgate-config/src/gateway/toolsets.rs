@@ -1,0 +1,191 @@
+//! Toolsets of the file to [`ToolSet`]s: inline REST, OpenAPI, remote MCP and Rust.
+
+use std::{collections::HashMap, path::Path, time::Duration};
+
+use toolgate_remote::{RemoteConfig, RemoteToolset};
+use toolgate_rest::{
+    FixedValue, RestToolsetSpec, ToolsetOptions, UpstreamClient, build_toolset_with,
+    openapi::{ImportOptions, OpenApiDocument, import_toolset},
+};
+use toolgate_tools::{AclPolicy, AclRule, ConsumerIdentifier, ToolSet};
+use url::Url;
+
+use crate::{
+    Problem,
+    model::{DefaultAclConfig, ToolsetConfig},
+};
+
+/// A toolset as built: fixed tools, or a remote server whose tools follow the upstream.
+#[derive(Debug)]
+pub(crate) enum Built {
+    Fixed(ToolSet),
+    Remote(RemoteToolset),
+}
+
+/// The ACL policy of Kong's `default_acl`/`acl` fields.
+pub(crate) fn acl_policy(
+    default_acl: &[DefaultAclConfig],
+    acl: &std::collections::BTreeMap<String, AclRule>,
+    identifier: ConsumerIdentifier,
+    include_groups: bool,
+) -> AclPolicy {
+    let mut policy = AclPolicy::default();
+    policy.consumer_identifier = identifier;
+    policy.include_consumer_groups = include_groups;
+    if !default_acl.is_empty() {
+        let mut rule = AclRule::default();
+        for entry in default_acl {
+            rule.allow.extend(entry.allow.iter().cloned());
+            rule.deny.extend(entry.deny.iter().cloned());
+        }
+        policy.default = Some(rule);
+    }
+    for (tool, rule) in acl {
+        policy.tools.insert(tool.clone(), rule.clone());
+    }
+    policy
+}
+
+fn resolve(base_dir: Option<&Path>, source: &str) -> String {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return source.to_owned();
+    }
+    match base_dir {
+        Some(dir) if Path::new(source).is_relative() => dir.join(source).display().to_string(),
+        _ => source.to_owned(),
+    }
+}
+
+/// Builds toolset `index` of the file, its upstream calls limited to `timeout` when given.
+pub(crate) async fn build(
+    index: usize,
+    spec: &ToolsetConfig,
+    timeout: Option<Duration>,
+    client: &UpstreamClient,
+    base_dir: Option<&Path>,
+    custom: &mut HashMap<String, ToolSet>,
+) -> Result<Built, Problem> {
+    let at = format!("toolsets[{index}]");
+    let policy = acl_policy(
+        &spec.default_acl,
+        &spec.acl,
+        spec.consumer_identifier,
+        spec.include_consumer_groups,
+    );
+    if let Some(rest) = &spec.rest {
+        let mut document = RestToolsetSpec::new(spec.name.clone(), rest.tools.clone());
+        document.tags.clone_from(&spec.tags);
+        document.base_url.clone_from(&rest.base_url);
+        document.timeout = rest.timeout;
+        document.max_response_size = rest.max_response_size;
+        document.query.clone_from(&rest.query);
+        document.headers.clone_from(&rest.headers);
+        let mut options = ToolsetOptions::default();
+        if let Some(timeout) = timeout {
+            options = options.with_timeout(timeout);
+        }
+        let toolset = build_toolset_with(&document, client, &options, &at)
+            .map_err(|e| Problem::error(format!("{at}.rest"), e.to_string()))?;
+        // Per-tool `acl` of the tools themselves stays; the toolset's fields come on top.
+        let mut merged = (**toolset.acl()).clone();
+        merged.consumer_identifier = policy.consumer_identifier;
+        merged.include_consumer_groups = policy.include_consumer_groups;
+        if policy.default.is_some() {
+            merged.default = policy.default;
+        }
+        merged.tools.extend(policy.tools);
+        return Ok(Built::Fixed(toolset.with_acl(merged)));
+    }
+    if let Some(openapi) = &spec.openapi {
+        let source = resolve(base_dir, &openapi.spec);
+        let document = OpenApiDocument::load(&source)
+            .await
+            .map_err(|e| Problem::error(format!("{at}.openapi.spec"), e.to_string()))?;
+        let mut options = ImportOptions::new(spec.name.clone())
+            .with_tags(spec.tags.iter().cloned())
+            .with_acl(policy);
+        if let Some(url) = &openapi.base_url {
+            let url = Url::parse(url)
+                .map_err(|e| Problem::error(format!("{at}.openapi.base_url"), e.to_string()))?;
+            options = options.with_base_url(url);
+        }
+        if let Some(timeout) = timeout.or(openapi.timeout.map(Duration::from_millis)) {
+            options = options.with_timeout(timeout);
+        }
+        for selector in &openapi.include {
+            options = options.include(selector.clone());
+        }
+        for selector in &openapi.exclude {
+            options = options.exclude(selector.clone());
+        }
+        for (operation, name) in &openapi.names {
+            options = options.with_name(operation.clone(), name.clone());
+        }
+        for (scheme, value) in &openapi.credentials {
+            options = options.with_credential(scheme.clone(), FixedValue::value(value.clone()));
+        }
+        let imported = import_toolset(&document, &options, client)
+            .map_err(|e| Problem::error(format!("{at}.openapi"), e.to_string()))?;
+        for skipped in &imported.skipped {
+            tracing::warn!(toolset = %spec.name, "operation skipped: {skipped}");
+        }
+        for warning in &imported.warnings {
+            tracing::warn!(toolset = %spec.name, "{warning}");
+        }
+        return Ok(Built::Fixed(imported.toolset));
+    }
+    if let Some(remote) = &spec.remote {
+        let mut config = RemoteConfig::new(spec.name.clone(), remote.transport.clone())
+            .with_tags(spec.tags.iter().cloned())
+            .with_include(remote.include.iter().cloned())
+            .with_exclude(remote.exclude.iter().cloned());
+        if let Some(prefix) = &remote.prefix {
+            config = config.with_prefix(prefix.clone());
+        }
+        if let Some(timeout) = timeout.or(remote.timeout.map(Duration::from_millis)) {
+            config = config.with_timeout(timeout);
+        }
+        let toolset = RemoteToolset::connect(config)
+            .await
+            .map_err(|e| Problem::error(format!("{at}.remote"), e.to_string()))?;
+        for skipped in toolset.skipped() {
+            tracing::warn!(toolset = %spec.name, "remote tool skipped: {skipped:?}");
+        }
+        return Ok(Built::Remote(toolset));
+    }
+    if spec.rust.is_some() {
+        let toolset = custom.remove(&spec.name).ok_or_else(|| {
+            Problem::error(
+                format!("{at}.rust"),
+                format!(
+                    "the toolset `{}` is provided by Rust code, and this binary registers no toolset of that name (`toolgate` itself has none: embed toolgate in your own binary, see docs/custom-tools.md)",
+                    spec.name
+                ),
+            )
+        })?;
+        let mut tagged = toolset.with_tags(spec.tags.iter().cloned());
+        let own = tagged.acl();
+        if **own == AclPolicy::default() || policy != AclPolicy::default() {
+            tagged = tagged.with_acl(policy);
+        }
+        return Ok(Built::Fixed(tagged));
+    }
+    Err(Problem::error(at, "no tool source"))
+}
+
+/// The ACL of `toolset` with the endpoint's per-tool scopes added.
+pub(crate) fn with_scopes(
+    toolset: &ToolSet,
+    scopes: &HashMap<String, Vec<String>>,
+    hide: bool,
+) -> ToolSet {
+    if scopes.is_empty() && !hide {
+        return toolset.clone();
+    }
+    let mut policy = (**toolset.acl()).clone();
+    policy
+        .tool_scopes
+        .extend(scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
+    policy.hide_tools_without_scopes = hide;
+    toolset.clone().with_acl(policy)
+}
