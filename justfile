@@ -42,3 +42,7 @@ bench:
 # MCP tools/call throughput with wrk: direct upstream, gateway, JWT, introspection (release build; not in CI); rewrites its section of docs/benchmarks.md.
 bench-mcp:
     bash bench/mcp/run.sh
+
+# Regenerate the JSON Schema of toolgate.yaml and the configuration reference from the types.
+schema:
+    TOOLGATE_UPDATE_SCHEMA=1 cargo test -p toolgate-config --locked committed_schema_and_reference_are_current

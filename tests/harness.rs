@@ -7,7 +7,7 @@ mod idp;
 mod upstream;
 
 pub(crate) use client::{
-    call, connect, connect_discover, connect_stdio, connect_with_token, error_of,
+    McpClient, call, connect, connect_discover, connect_stdio, connect_with_token, error_of,
     passthrough_binary, text_of, toolgate_binary, try_connect_with_token, weather_binary,
 };
 pub(crate) use gateway::Gateway;

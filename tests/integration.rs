@@ -6,6 +6,7 @@ mod harness;
 mod acl;
 mod auth;
 mod cli;
+mod config;
 mod failures;
 mod idp_selftest;
 mod live;

@@ -70,7 +70,6 @@ pub struct GatewayBuilder {
 
 /// What one endpoint serves.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum EndpointKind {
     /// Tools from toolsets.
     Tools {
