@@ -7,6 +7,7 @@ mod acl;
 mod auth;
 mod cli;
 mod config;
+mod config_cli;
 mod failures;
 mod idp_selftest;
 mod live;
