@@ -13,7 +13,8 @@ use rmcp::{
     RoleServer,
     model::{
         CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
-        LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken,
+        Extensions, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
+        ProgressToken, RequestId, RequestMetaObject,
     },
     service::{Peer, RequestContext},
 };
@@ -34,6 +35,16 @@ pub struct CallContext {
     min_log_level: Option<LoggingLevel>,
     peer: Option<Peer<RoleServer>>,
     response_stream: Option<Arc<dyn ResponseStream>>,
+    request: Option<Arc<RequestParts>>,
+}
+
+/// What an rmcp tool handler reads of the MCP request besides the peer and cancellation:
+/// kept so [`rmcp_tools`](crate::rmcp_tools) can rebuild its `RequestContext`.
+#[derive(Debug)]
+struct RequestParts {
+    id: RequestId,
+    meta: RequestMetaObject,
+    extensions: Extensions,
 }
 
 /// The HTTP stream a call's messages and result travel on, as the transport exposes it in
@@ -73,6 +84,11 @@ impl CallContext {
             min_log_level: request.meta.log_level().or(min_log_level),
             peer: Some(request.peer.clone()),
             response_stream: request.extensions.get::<Arc<dyn ResponseStream>>().cloned(),
+            request: Some(Arc::new(RequestParts {
+                id: request.id.clone(),
+                meta: request.meta.clone(),
+                extensions: request.extensions.clone(),
+            })),
         }
     }
 
@@ -87,6 +103,7 @@ impl CallContext {
             min_log_level: None,
             peer: None,
             response_stream: None,
+            request: None,
         }
     }
 
@@ -191,6 +208,37 @@ impl CallContext {
                 method: "elicitation/create",
                 source: Box::new(source),
             })
+    }
+}
+
+impl CallContext {
+    /// The client's peer; `None` for a detached call.
+    pub(crate) fn peer(&self) -> Option<&Peer<RoleServer>> {
+        self.peer.as_ref()
+    }
+
+    /// The rmcp `RequestContext` of this call, as an rmcp tool handler expects it: the
+    /// request's id, `_meta` and extensions (the HTTP request parts among them), this call's
+    /// cancellation token, and `peer` (the client's, or a closed one for a detached call).
+    /// The caller's principal (`Arc<Principal>`) and this context are added to the
+    /// extensions.
+    pub(crate) fn rmcp_request_context(
+        &self,
+        peer: Peer<RoleServer>,
+    ) -> RequestContext<RoleServer> {
+        let mut context = match &self.request {
+            Some(request) => {
+                let mut context = RequestContext::new(request.id.clone(), peer);
+                context.meta = request.meta.clone();
+                context.extensions = request.extensions.clone();
+                context
+            }
+            None => RequestContext::new(RequestId::Number(0), peer),
+        };
+        context.ct = self.cancellation.clone();
+        context.extensions.insert(Arc::clone(&self.principal));
+        context.extensions.insert(self.clone());
+        context
     }
 }
 

@@ -38,6 +38,10 @@ pub enum ToolError {
         #[source]
         source: Box<rmcp::ServiceError>,
     },
+    /// A tool answered with a JSON-RPC error of its own (an rmcp `#[tool]` returning
+    /// `Err(ErrorData)`); the client receives it unchanged, code and data included.
+    #[error("{}", .0.message)]
+    Rpc(ErrorData),
 }
 
 impl ToolError {
@@ -51,13 +55,15 @@ impl ToolError {
             Self::ClientUnavailable | Self::ClientRequest { .. } => {
                 rmcp::model::ErrorCode::INTERNAL_ERROR.0
             }
+            Self::Rpc(error) => error.code.0,
         }
     }
 }
 
 impl From<ToolError> for ErrorData {
     fn from(error: ToolError) -> Self {
-        match &error {
+        match error {
+            ToolError::Rpc(error) => error,
             ToolError::UnknownTool { .. }
             | ToolError::InvalidArguments { .. }
             | ToolError::Denied(_) => ErrorData::invalid_params(error.to_string(), None),

@@ -43,7 +43,9 @@ mod live;
 mod naming;
 mod principal;
 mod registry;
+mod rmcp_router;
 mod tool;
+mod typed;
 
 pub use acl::{AclPolicy, AclRule, ConsumerIdentifier, Denial};
 pub use catalog::{CatalogEntry, ToolCatalog};
@@ -53,7 +55,13 @@ pub use live::LiveRegistry;
 pub use naming::{MAX_TOOL_NAME_LEN, fit_tool_name, is_valid_tool_name, slugify};
 pub use principal::Principal;
 pub use registry::{ToolRegistry, ToolSet};
+pub use rmcp_router::{RmcpTool, rmcp_tools, rmcp_toolset};
 pub use tool::{FnTool, Tool, ToolFuture, schema_object, text_result};
+pub use typed::{IntoToolResult, Json, NoArguments, ToolFailure, TypedTool, typed_tool};
+
+/// The schemars version the typed tools are generated with, for `#[derive(JsonSchema)]`
+/// without a direct dependency (`#[schemars(crate = "toolgate_tools::schemars")]`).
+pub use schemars;
 
 /// The MCP description of a tool as `tools/list` shows it: name, title, description, input
 /// and output schemas, annotations.
