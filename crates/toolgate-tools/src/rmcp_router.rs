@@ -69,7 +69,10 @@ use rmcp::{
     service::{Peer, RxJsonRpcMessage, TxJsonRpcMessage, serve_directly},
 };
 
-use crate::{CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture, ToolSet};
+use crate::{
+    CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture, ToolSet,
+    typed::inline_local_refs,
+};
 
 /// One route of an rmcp `ToolRouter`, served as a [`Tool`].
 pub struct RmcpTool<S> {
@@ -81,6 +84,10 @@ pub struct RmcpTool<S> {
 /// Every enabled route of `router`, each a tool calling `service` through
 /// `ToolRouter::call`, in the order of their names.
 ///
+/// The routes' descriptors are rmcp's, with one change: `$ref`s into `$defs` are inlined
+/// (except for recursive types), as for [`typed_tool`](crate::typed_tool)s, so that
+/// clients which cannot resolve references read the schemas.
+///
 /// `service` is the value the routes' `&self` is: the struct of the `#[tool_router]` impl.
 /// Pass it by value or as an `Arc` you keep a handle to.
 pub fn rmcp_tools<S>(service: impl Into<Arc<S>>, router: ToolRouter<S>) -> Vec<Arc<dyn Tool>>
@@ -88,10 +95,15 @@ where
     S: Send + Sync + 'static,
 {
     let service = service.into();
-    let descriptors = router.list_all();
+    let descriptors = router.list_all().into_iter().map(|mut descriptor| {
+        descriptor.input_schema = Arc::new(inline_local_refs(&descriptor.input_schema));
+        descriptor.output_schema = descriptor
+            .output_schema
+            .map(|schema| Arc::new(inline_local_refs(&schema)));
+        descriptor
+    });
     let router = Arc::new(router);
     descriptors
-        .into_iter()
         .map(|descriptor| {
             Arc::new(RmcpTool {
                 descriptor,

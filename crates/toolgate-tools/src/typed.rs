@@ -45,6 +45,7 @@ use crate::{
 };
 
 pub use output::{IntoToolResult, Json, ToolFailure};
+pub(crate) use schema::inline_local_refs;
 
 type Handler = dyn Fn(JsonObject, CallContext) -> ToolFuture<'static> + Send + Sync;
 

@@ -47,6 +47,21 @@ struct Sum {
     sum: i64,
 }
 
+/// How to round.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum Rounding {
+    Down,
+    Up,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct RoundArgs {
+    value: f64,
+    /// Which way
+    mode: Rounding,
+}
+
 #[tool_router]
 impl Calculator {
     #[tool(description = "Adds two integers")]
@@ -64,6 +79,14 @@ impl Calculator {
         a.checked_div(b)
             .map(|quotient| quotient.to_string())
             .ok_or_else(|| format!("cannot divide {a} by zero"))
+    }
+
+    #[tool(description = "Rounds a number")]
+    fn round(&self, Parameters(RoundArgs { value, mode }): Parameters<RoundArgs>) -> String {
+        match mode {
+            Rounding::Down => value.floor().to_string(),
+            Rounding::Up => value.ceil().to_string(),
+        }
     }
 
     #[tool(description = "Always refuses")]
@@ -151,7 +174,9 @@ fn every_route_becomes_a_tool_with_its_descriptor() {
     let names: Vec<_> = catalog.descriptors().map(|d| d.name.to_string()).collect();
     assert_eq!(
         names,
-        ["calls", "context", "divide", "refuse", "sum", "whoami"]
+        [
+            "calls", "context", "divide", "refuse", "round", "sum", "whoami"
+        ]
     );
     let sum = catalog.get("sum").expect("sum").descriptor();
     assert_eq!(sum.description.as_deref(), Some("Adds two integers"));
@@ -165,6 +190,26 @@ fn every_route_becomes_a_tool_with_its_descriptor() {
         calls.annotations.as_ref().and_then(|a| a.read_only_hint),
         Some(true)
     );
+}
+
+#[tokio::test]
+async fn definitions_are_inlined_for_clients_that_cannot_resolve_refs() {
+    let (_, catalog) = calculator();
+    let round = catalog.get("round").expect("round").descriptor();
+    let schema = Value::Object((*round.input_schema).clone());
+    assert!(!schema.to_string().contains("$ref"), "{schema}");
+    assert!(round.input_schema.get("$defs").is_none(), "{schema}");
+    assert_eq!(schema["properties"]["mode"]["description"], "Which way");
+    assert_eq!(schema["properties"]["mode"]["enum"], json!(["down", "up"]));
+    let result = catalog
+        .call(
+            "round",
+            Some(args(json!({"value": 2.5, "mode": "up"}))),
+            detached(Principal::anonymous()),
+        )
+        .await
+        .expect("call");
+    assert_eq!(text(&result), "3");
 }
 
 #[tokio::test]

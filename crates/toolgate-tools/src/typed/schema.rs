@@ -130,3 +130,71 @@ fn compute_output_layout<T: JsonSchema>() -> OutputLayout {
         wrapped: true,
     }
 }
+
+/// Replaces every `{"$ref": "#/$defs/NAME"}` of `schema` by the definition it names (its
+/// sibling keywords, such as a field's `description`, kept over the definition's), except
+/// where a definition refers to itself; drops `$defs` when nothing refers to it any more.
+/// For schemas generated elsewhere (rmcp's keep `$ref`s), so that clients which cannot
+/// resolve references still read them.
+pub(crate) fn inline_local_refs(schema: &JsonObject) -> JsonObject {
+    let Some(Value::Object(definitions)) = schema.get("$defs") else {
+        return schema.clone();
+    };
+    let mut inlined = schema.clone();
+    let mut stack = Vec::new();
+    for (key, value) in &mut inlined {
+        if key != "$defs" {
+            inline(value, definitions, &mut stack);
+        }
+    }
+    let mut rest = inlined.clone();
+    rest.remove("$defs");
+    if !refers_to_definitions(&Value::Object(rest)) {
+        inlined.remove("$defs");
+    }
+    inlined
+}
+
+fn inline(value: &mut Value, definitions: &JsonObject, stack: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            let target = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                .filter(|name| !stack.iter().any(|seen| seen == name))
+                .and_then(|name| match definitions.get(name) {
+                    Some(Value::Object(definition)) => Some((name.to_owned(), definition)),
+                    _ => None,
+                });
+            if let Some((name, definition)) = target {
+                map.remove("$ref");
+                let mut merged = definition.clone();
+                merged.extend(std::mem::take(map));
+                *map = merged;
+                stack.push(name);
+                map.values_mut()
+                    .for_each(|value| inline(value, definitions, stack));
+                stack.pop();
+            } else {
+                map.values_mut()
+                    .for_each(|value| inline(value, definitions, stack));
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|value| inline(value, definitions, stack)),
+        _ => {}
+    }
+}
+
+fn refers_to_definitions(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, value)| {
+            (key == "$ref" && value.as_str().is_some_and(|r| r.starts_with("#/$defs/")))
+                || refers_to_definitions(value)
+        }),
+        Value::Array(items) => items.iter().any(refers_to_definitions),
+        _ => false,
+    }
+}

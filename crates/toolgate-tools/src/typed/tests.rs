@@ -560,3 +560,50 @@ fn builder_sets_title_and_annotations() {
         Some(false)
     );
 }
+
+#[test]
+fn local_refs_are_inlined_except_recursive_ones() {
+    let schema = args(json!({
+        "type": "object",
+        "properties": {
+            "colour": {"$ref": "#/$defs/Colour", "description": "The colour"},
+            "tree": {"$ref": "#/$defs/Tree"}
+        },
+        "$defs": {
+            "Colour": {"type": "string", "enum": ["red", "blue"], "description": "A colour"},
+            "Tree": {
+                "type": "object",
+                "properties": {
+                    "colour": {"$ref": "#/$defs/Colour"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}}
+                }
+            }
+        }
+    }));
+    let inlined = Value::Object(super::schema::inline_local_refs(&schema));
+    assert_eq!(
+        inlined["properties"]["colour"],
+        json!({"type": "string", "enum": ["red", "blue"], "description": "The colour"})
+    );
+    let tree = &inlined["properties"]["tree"];
+    assert_eq!(tree["properties"]["colour"]["enum"], json!(["red", "blue"]));
+    assert_eq!(
+        tree["properties"]["children"]["items"],
+        json!({"$ref": "#/$defs/Tree"})
+    );
+    assert!(
+        inlined.get("$defs").is_some(),
+        "still referred to: {inlined}"
+    );
+    jsonschema::validator_for(&inlined).expect("still a valid schema");
+
+    let flat = args(json!({
+        "type": "object",
+        "properties": {"colour": {"$ref": "#/$defs/Colour"}},
+        "$defs": {"Colour": {"type": "string"}}
+    }));
+    assert_eq!(
+        Value::Object(super::schema::inline_local_refs(&flat)),
+        json!({"type": "object", "properties": {"colour": {"type": "string"}}})
+    );
+}
