@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use crate::harness::{RestUpstream, call, text_of, toolgate_binary};
 
 fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
 }
 
 /// Test values for every variable the example and seed configurations read.
@@ -28,7 +30,10 @@ const VARIABLES: &[(&str, &str)] = &[
     ("DECK_WEATHERAPI_API_KEY", "test-weather-key"),
     ("DECK_OKTA_CLIENT_ID", "kong-web-app"),
     ("DECK_OKTA_CLIENT_SECRET", "test-okta-secret"),
-    ("DECK_OKTA_AUTH_SERVER", "https://example.okta.test/oauth2/default"),
+    (
+        "DECK_OKTA_AUTH_SERVER",
+        "https://example.okta.test/oauth2/default",
+    ),
     (
         "DECK_OKTA_INTROSPECTION_ENDPOINT",
         "https://example.okta.test/oauth2/default/v1/introspect",
@@ -45,7 +50,10 @@ const VARIABLES: &[(&str, &str)] = &[
     ("DECK_CLIENT_ID", "kong"),
     ("DECK_CLIENT_SECRET", "test-keycloak-secret"),
     ("DECK_KONNECT_MCP_HOST", "konnect-mcp.example.test"),
-    ("DECK_OAUTH_AUTH_SERVER", "https://idp.example.test/oauth2/default"),
+    (
+        "DECK_OAUTH_AUTH_SERVER",
+        "https://idp.example.test/oauth2/default",
+    ),
     (
         "DECK_OAUTH_INTROSPECTION_URL",
         "https://idp.example.test/oauth2/default/v1/introspect",
@@ -112,12 +120,18 @@ fn rand_suffix() -> u64 {
 #[test]
 fn every_example_and_seed_config_validates_ok() {
     let mut files: Vec<(String, Vec<&str>)> = Vec::new();
-    for config in ["examples/weather/toolgate.yaml", "examples/gateway/toolgate.yaml"] {
+    for config in [
+        "examples/weather/toolgate.yaml",
+        "examples/gateway/toolgate.yaml",
+    ] {
         files.push((config.to_owned(), vec!["validate", "-c"]));
     }
     let custom = repo("servers/custom-tools/toolgate.yaml");
     if custom.exists() {
-        files.push(("servers/custom-tools/toolgate.yaml".to_owned(), vec!["validate", "-c"]));
+        files.push((
+            "servers/custom-tools/toolgate.yaml".to_owned(),
+            vec!["validate", "-c"],
+        ));
     }
     for seed in ["seed-000.yaml", "seed-001.yaml", "seed-002.yaml"] {
         files.push((format!("examples/kong/{seed}"), vec!["validate", "--kong"]));
@@ -148,7 +162,10 @@ fn broken_configs_list_every_problem_with_path_and_line_fails() {
     let table: &[(&str, &[&str])] = &[
         (
             "endpoints:\n  - path: /mcp\n    tagz: [x]\n",
-            &["3: endpoints[0].tagz: unknown field `tagz`", "did you mean `tags`?"],
+            &[
+                "3: endpoints[0].tagz: unknown field `tagz`",
+                "did you mean `tags`?",
+            ],
         ),
         (
             "listeners:\n  - {listen: 0.0.0.0:8000}\ntoolsets:\n  - {name: a, tags: [t], rest: {tools: []}}\nendpoints:\n  - {path: /mcp, tags: [t]}\n",
@@ -167,12 +184,14 @@ fn broken_configs_list_every_problem_with_path_and_line_fails() {
             "auth:\n  p:\n    resource: not a url\n    introspection_endpoint: https://idp.test/introspect\nendpoints: []\n",
             &[
                 "3: auth.p.resource: `not a url` is not a URL",
-                "4: auth.p.client_id: introspection needs the gateway's client id",
+                "2: auth.p.client_id: introspection needs the gateway's client id",
             ],
         ),
         (
             "consumers:\n  - username: bob\n    groups: [developers]\nconsumer_groups:\n  - name: developer\n",
-            &["3: consumers[0].groups[0]: the group `developers` is not in `consumer_groups`; did you mean `developer`?"],
+            &[
+                "3: consumers[0].groups[0]: the group `developers` is not in `consumer_groups`; did you mean `developer`?",
+            ],
         ),
         (
             "endpoints:\n  - path: /a\n    passthrough:\n      upstream: http://127.0.0.1:9/mcp\n      identity: token_swap\n",
@@ -182,7 +201,7 @@ fn broken_configs_list_every_problem_with_path_and_line_fails() {
             ],
         ),
         (
-            "toolsets:\n  - name: a\n    rest:\n      query: {key: \"${{ env \\\"TOOLGATE_TEST_UNSET\\\" }}\"}\n      tools: []\n",
+            "toolsets:\n  - name: a\n    rest:\n      query: {key: \"${{ env \"TOOLGATE_TEST_UNSET\" }}\"}\n      tools: []\n",
             &["4: the environment variable TOOLGATE_TEST_UNSET is not set"],
         ),
         ("endpoints: [\n", &["toolgate.yaml:"]),
@@ -262,7 +281,16 @@ async fn serve_stdio_serves_one_endpoint_ok() {
     let file = TempFile::new("toolgate.yaml", &acl_config(upstream.url().as_str()));
     let mut command = tokio::process::Command::new(toolgate_binary());
     command
-        .args(["serve", "-c", file.path(), "--stdio", "--endpoint", "weather"])
+        .args([
+            "serve",
+            "-c",
+            file.path(),
+            "--stdio",
+            "--endpoint",
+            "weather",
+            "--consumer",
+            "bob",
+        ])
         .env("RUST_LOG", "warn");
     let transport = TokioChildProcess::new(command).expect("spawn toolgate");
     let client = ().serve(transport).await.expect("MCP handshake over stdio");
@@ -270,6 +298,9 @@ async fn serve_stdio_serves_one_endpoint_ok() {
         .await
         .expect("call");
     assert!(text_of(&result).contains("Lima"), "{}", text_of(&result));
+    // Bob's ACL applies over stdio too.
+    let tools = client.list_all_tools().await.expect("tools/list");
+    assert_eq!(tools.len(), 1, "{tools:?}");
     client.cancel().await.expect("closed");
 }
 
@@ -280,6 +311,7 @@ async fn listed(http: &reqwest::Client, url: &str) -> Option<Vec<String>> {
         .header("accept", "application/json, text/event-stream")
         .header("content-type", "application/json")
         .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/list")
         .header("apikey", "alice-key-0123456789")
         .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"0"},"io.modelcontextprotocol/clientCapabilities":{}}}}"#)
         .send()
@@ -339,7 +371,10 @@ async fn serve_reloads_on_sighup_and_refuses_a_broken_file_ok() {
             false
         }
     };
-    assert!(wait_for(vec!["realtime-api", "history-api"]).await, "never served");
+    assert!(
+        wait_for(vec!["realtime-api", "history-api"]).await,
+        "never served"
+    );
 
     let hup = |pid: u32| {
         let status = Command::new("kill")
@@ -382,5 +417,8 @@ async fn serve_reloads_on_sighup_and_refuses_a_broken_file_ok() {
             && log.contains("unknown field `tagz`"),
         "{log}"
     );
-    assert!(!log.contains("alice-key-0123456789"), "a key was logged:\n{log}");
+    assert!(
+        !log.contains("alice-key-0123456789"),
+        "a key was logged:\n{log}"
+    );
 }

@@ -121,6 +121,7 @@ pub struct ToolServer {
     identity: Arc<ServerIdentity>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
     call_logging: CallLogging,
+    fallback_principal: Option<Arc<Principal>>,
 }
 
 impl ToolServer {
@@ -132,6 +133,7 @@ impl ToolServer {
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
             call_logging: CallLogging::default(),
+            fallback_principal: None,
         }
     }
 
@@ -145,6 +147,7 @@ impl ToolServer {
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
             call_logging: CallLogging::default(),
+            fallback_principal: None,
         }
     }
 
@@ -156,6 +159,26 @@ impl ToolServer {
             identity: Arc::clone(&self.identity),
             log_level: Arc::new(Mutex::new(None)),
             call_logging: self.call_logging,
+            fallback_principal: self.fallback_principal.clone(),
+        }
+    }
+
+    /// The caller of requests that carry no identity of their own (stdio, where the client
+    /// started the process): their ACLs and audit events name this principal instead of an
+    /// anonymous caller.
+    #[must_use]
+    pub fn with_fallback_principal(mut self, principal: Principal) -> Self {
+        self.fallback_principal = Some(Arc::new(principal));
+        self
+    }
+
+    fn principal_of(&self, context: &RequestContext<RoleServer>) -> Arc<Principal> {
+        let principal = principal_of(context);
+        match &self.fallback_principal {
+            Some(fallback) if context.extensions.get::<http::request::Parts>().is_none() => {
+                Arc::clone(fallback)
+            }
+            _ => principal,
         }
     }
 
@@ -259,7 +282,7 @@ impl ServerHandler for ToolServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         // Tools the caller may not call are not listed (ACLs).
-        let principal = principal_of(&context);
+        let principal = self.principal_of(&context);
         Ok(ListToolsResult::with_all_items(
             self.catalog
                 .current()
@@ -281,7 +304,7 @@ impl ServerHandler for ToolServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let principal = principal_of(&context);
+        let principal = self.principal_of(&context);
         let span = tracing::info_span!(
             "mcp",
             mcp.method = "tools/call",
