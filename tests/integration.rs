@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod config;
 mod config_cli;
+mod custom_tools;
 mod failures;
 mod idp_selftest;
 mod live;

@@ -112,7 +112,8 @@ impl<T: Serialize + JsonSchema + 'static> IntoToolResult for Json<T> {
 /// or an rmcp `ErrorData` passed with `?` stays what it is: a JSON-RPC error for the
 /// client, as for every other tool source.
 pub struct ToolFailure {
-    kind: FailureKind,
+    // Boxed: a failure is rare, and a small error type keeps `Result<T, ToolFailure>` small.
+    kind: Box<FailureKind>,
 }
 
 enum FailureKind {
@@ -133,7 +134,7 @@ impl ToolFailure {
     pub fn result(mut result: CallToolResult) -> Self {
         result.is_error = Some(true);
         Self {
-            kind: FailureKind::Result(result),
+            kind: Box::new(FailureKind::Result(result)),
         }
     }
 
@@ -141,7 +142,7 @@ impl ToolFailure {
     #[must_use]
     pub fn refuse(error: ToolError) -> Self {
         Self {
-            kind: FailureKind::Refused(error),
+            kind: Box::new(FailureKind::Refused(error)),
         }
     }
 
@@ -150,7 +151,7 @@ impl ToolFailure {
     /// # Errors
     /// The [`ToolError`] of a refused call.
     pub fn into_outcome(self) -> Result<CallToolResult, ToolError> {
-        match self.kind {
+        match *self.kind {
             FailureKind::Result(result) => Ok(result),
             FailureKind::Refused(error) => Err(error),
         }
@@ -182,7 +183,7 @@ impl<E: StdError + Send + Sync + 'static> From<E> for ToolFailure {
 
 impl fmt::Debug for ToolFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             FailureKind::Result(result) => f.debug_tuple("ToolFailure").field(result).finish(),
             FailureKind::Refused(error) => f
                 .debug_struct("ToolFailure")
@@ -194,7 +195,7 @@ impl fmt::Debug for ToolFailure {
 
 impl fmt::Display for ToolFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             FailureKind::Result(result) => {
                 let mut first = true;
                 for text in result.content.iter().filter_map(ContentBlock::as_text) {

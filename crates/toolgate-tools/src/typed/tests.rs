@@ -607,3 +607,8 @@ fn local_refs_are_inlined_except_recursive_ones() {
         json!({"type": "object", "properties": {"colour": {"type": "string"}}})
     );
 }
+
+#[test]
+fn a_failure_is_small_enough_for_result_large_err() {
+    assert!(std::mem::size_of::<ToolFailure>() <= 16);
+}
