@@ -8,10 +8,13 @@
 //! - [`schema`]: the JSON Schema of the file, generated from the types in [`model`].
 //! - [`Gateway`]: building the endpoints' routers from a loaded configuration, custom Rust
 //!   tool sets included, and rebuilding them on reload with live sessions kept.
+//! - [`kong`]: a Kong decK state file translated into the equivalent `toolgate.yaml`
+//!   (`serve --kong`, `validate --kong`, `import kong`).
 
 mod diag;
 mod gateway;
 mod interpolate;
+pub mod kong;
 mod load;
 pub mod model;
 pub mod schema;
