@@ -422,3 +422,159 @@ async fn serve_reloads_on_sighup_and_refuses_a_broken_file_ok() {
         "a key was logged:\n{log}"
     );
 }
+
+/// Seed 000 run as its decK file (`serve --kong`), its WeatherAPI URL pointed at the test
+/// upstream and its Okta variables at the test IdP: an unauthenticated `tools/call` gets 401
+/// with the metadata pointer; the metadata names the IdP; with an introspected token the
+/// five tools are listed and a call reaches the upstream with the decK key.
+#[tokio::test]
+async fn seed_000_runs_unchanged_with_kong_ok() {
+    let idp = crate::harness::Idp::start().await;
+    let upstream = RestUpstream::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let seed = std::fs::read_to_string(repo("examples/kong/seed-000.yaml")).expect("seed 000");
+    let base = upstream.url().to_string();
+    let seed = seed
+        .replace("https://api.weatherapi.com/v1", base.trim_end_matches('/'))
+        .replace(
+            "http://localhost:8000/",
+            &format!("http://localhost:{port}/"),
+        );
+    let file = TempFile::new("kong.yaml", &seed);
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(toolgate_binary())
+        .args(["serve", "--kong", file.path(), "--listen", &listen])
+        .envs(VARIABLES.iter().copied())
+        .env("DECK_OKTA_AUTH_SERVER", idp.issuer())
+        .env(
+            "DECK_OKTA_INTROSPECTION_ENDPOINT",
+            idp.introspection_endpoint(),
+        )
+        .env("DECK_OKTA_CLIENT_ID", crate::harness::Idp::RS_CLIENT_ID)
+        .env(
+            "DECK_OKTA_CLIENT_SECRET",
+            crate::harness::Idp::RS_CLIENT_SECRET,
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn toolgate serve --kong");
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+    let http = reqwest::Client::new();
+    let url = format!("http://{listen}/weather/mcp");
+    let call_body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"realtime-api","arguments":{"query_q":"London"}}}"#;
+    // Bounded wait for the listener: 10 s.
+    let mut refused = None;
+    for _ in 0..200 {
+        if let Ok(response) = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(call_body)
+            .send()
+            .await
+        {
+            refused = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refused = refused.expect("the gateway answered");
+    assert_eq!(refused.status(), 401, "the seed's curl check");
+    let challenge = refused.headers()["www-authenticate"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let metadata_url =
+        format!("http://localhost:{port}/.well-known/oauth-protected-resource/weather/mcp");
+    assert!(challenge.contains(&metadata_url), "{challenge}");
+    let metadata: Value = http
+        .get(format!(
+            "http://{listen}/.well-known/oauth-protected-resource/weather/mcp"
+        ))
+        .send()
+        .await
+        .expect("metadata")
+        .json()
+        .await
+        .expect("JSON metadata");
+    assert_eq!(
+        metadata["resource"],
+        format!("http://localhost:{port}/weather/mcp")
+    );
+    assert_eq!(metadata["authorization_servers"][0], idp.issuer());
+    // MCP Inspector's origin may call (the seed's cors plugin).
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://localhost:6274")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .expect("preflight");
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://localhost:6274"
+    );
+
+    // An opaque token, introspected (Okta does not put the resource in `aud`: relaxed).
+    let token = idp.opaque(json!({"sub": "user-1", "scope": "mcp:access"}));
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+    let mut config =
+        rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+            url.clone(),
+        );
+    config = config.auth_header(token);
+    let client = ()
+        .serve(rmcp::transport::StreamableHttpClientTransport::from_config(
+            config,
+        ))
+        .await
+        .expect("MCP handshake with a token");
+    let mut names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .expect("tools/list")
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "forecast-api",
+            "history-api",
+            "ip-lookup-api",
+            "realtime-api",
+            "search-api"
+        ]
+    );
+    let result = call(&client, "realtime-api", json!({"query_q": "London"}))
+        .await
+        .expect("call");
+    assert!(text_of(&result).contains("London"), "{}", text_of(&result));
+    let received = upstream.received();
+    let pairs = received.last().expect("upstream called").query_pairs();
+    assert!(
+        pairs.contains(&("key".to_owned(), "test-weather-key".to_owned())),
+        "{pairs:?}"
+    );
+    assert!(
+        !received
+            .last()
+            .expect("upstream called")
+            .headers
+            .contains_key("authorization"),
+        "the token went upstream"
+    );
+    client.cancel().await.expect("closed");
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+}

@@ -471,7 +471,9 @@ pub struct AuthConfig {
     /// Consumer fields the claim is matched against: `username`, `custom_id`, `id`.
     #[serde(default)]
     pub consumer_by: Vec<String>,
-    /// A token naming no known consumer is accepted without one (default false: 403).
+    /// With `consumer_claim` set, a token naming no known consumer is still accepted, without
+    /// a consumer (default false: 403). Without `consumer_claim` it always is, and `sub` is
+    /// matched against usernames and custom ids when it names one.
     #[serde(default)]
     pub consumer_optional: bool,
     /// A claim holding group names, added to the consumer's groups.

@@ -144,7 +144,10 @@ pub(crate) fn resource_server(
             })
             .collect::<Result<_, _>>()?;
     }
-    config.consumer_mapping.optional = profile.consumer_optional;
+    // Without `consumer_claim` (Kong: no consumer lookup) a token need not name a consumer;
+    // `sub` is still matched against consumers' usernames and custom ids when it does.
+    config.consumer_mapping.optional =
+        profile.consumer_optional || profile.consumer_claim.is_empty();
     if !profile.consumer_groups_claim.is_empty() {
         config.consumer_mapping.groups_claim = Some(
             profile
