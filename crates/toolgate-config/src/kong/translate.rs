@@ -240,6 +240,25 @@ impl Translator<'_> {
                 tools.push(tool);
             }
         }
+        let endpoint_settings: Vec<&str> = [
+            ("logging", proxy.logging.is_some()),
+            (
+                "max_request_body_size",
+                proxy.max_request_body_size.is_some(),
+            ),
+            ("server.session", proxy.stateless),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect();
+        if proxy.mode == Mode::ConversionOnly && !endpoint_settings.is_empty() {
+            diag.note(format!(
+                "{}: {} of a conversion-only plugin apply to Kong's REST route, which toolgate \
+                 does not serve; set them on the listener",
+                plugin.path,
+                endpoint_settings.join(", ")
+            ));
+        }
         if plugin.tags.is_empty() && proxy.mode == Mode::ConversionOnly {
             diag.note(format!(
                 "{}: the plugin has no `tags`, so no listener can serve its tools",

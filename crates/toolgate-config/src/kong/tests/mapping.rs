@@ -83,7 +83,13 @@ fn tool_paths_follow_kong_route_rules_ok() {
       config: {{mode: listener, server: {{tag: t}}}}
 "
     );
-    let (import, loaded) = translate(&text);
+    let (import, loaded) = translate(&text.replace(
+        "        mode: conversion-only\n",
+        "        mode: conversion-only\n        max_request_body_size: 4096\n",
+    ));
+    assert!(import.notes.iter().any(|n| {
+        n.contains("max_request_body_size of a conversion-only plugin apply to Kong's REST route")
+    }));
     let rest = loaded.config.toolsets[0].rest.as_ref().expect("rest");
     assert_eq!(rest.base_url.as_deref(), Some("http://127.0.0.1:9000/v1"));
     let paths: Vec<_> = rest.tools.iter().map(|t| t.path.as_str()).collect();
