@@ -344,7 +344,7 @@ async fn serve_reloads_on_sighup_and_refuses_a_broken_file_ok() {
     let original = acl_config(&base);
     let file = TempFile::new("toolgate.yaml", &original);
     let listen = format!("127.0.0.1:{port}");
-    let mut child = tokio::process::Command::new(toolgate_binary())
+    let child = tokio::process::Command::new(toolgate_binary())
         .args(["serve", "-c", file.path(), "--listen", &listen])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())

@@ -4,6 +4,7 @@
 //! through as it happens, and an unreachable upstream.
 
 mod raw;
+mod seed002;
 mod upstream;
 
 use std::{

@@ -56,7 +56,9 @@ pub use consumers::{Consumer, ConsumerStore, StoredKey};
 pub use error::{AuthError, ConfigError};
 pub use identity::{Identity, TokenKind};
 pub use layer::{AuthLayer, AuthService};
-pub use prm::{ProtectedResourceMetadata, metadata_cors, metadata_preflight, prm_router};
+pub use prm::{
+    ProtectedResourceMetadata, metadata_cors, metadata_preflight, prm_router, prm_router_with_root,
+};
 pub use resource_server::ResourceServer;
 pub use toolgate_secret::SecretString;
 

@@ -72,6 +72,12 @@ impl ProtectedResourceMetadata {
 /// Public routes serving the metadata of `servers`, each at its metadata path; with exactly
 /// one server, also at the root well-known path (clients that ignore the challenge try it).
 pub fn prm_router(servers: &[Arc<ResourceServer>]) -> Router {
+    prm_router_with_root(servers, true)
+}
+
+/// [`prm_router`], serving the root well-known path for a single resource only when `root`
+/// (several endpoints sharing one listener each pass `false` but one).
+pub fn prm_router_with_root(servers: &[Arc<ResourceServer>], root: bool) -> Router {
     let mut router = Router::new();
     let mut paths: Vec<String> = Vec::new();
     for server in servers {
@@ -87,6 +93,7 @@ pub fn prm_router(servers: &[Arc<ResourceServer>]) -> Router {
         paths.push(path);
     }
     if let [only] = servers
+        && root
         && !paths.iter().any(|p| p == ROOT_PATH)
     {
         router = router.route(

@@ -347,6 +347,9 @@ impl GatewayBuilder {
         let mut publish = Vec::new();
         let mut tasks = Vec::new();
         let mut prm_paths: HashMap<(String, String), String> = HashMap::new();
+        // The root well-known metadata path goes to the first endpoint of a listener that
+        // serves metadata; two would overlap.
+        let mut root_taken: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (i, spec) in config.endpoints.iter().enumerate() {
             let at = format!("endpoints[{i}]");
             let name = endpoint_name(spec);
@@ -400,6 +403,8 @@ impl GatewayBuilder {
                 allowed_hosts.push(host.to_owned());
             }
             let any_host = allowed_hosts.iter().any(|h| h == "*");
+            let serves_metadata = resource_server.is_some() || passthrough_user_token;
+            let root_metadata = serves_metadata && root_taken.insert(listener.clone());
             let key = (listener.clone(), spec.path.clone());
             let (router, kind) = if let Some(passthrough) = &spec.passthrough {
                 let upstream = Url::parse(&passthrough.upstream).map_err(|e| {
@@ -451,6 +456,7 @@ impl GatewayBuilder {
                         .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
                 };
                 let mut endpoint = PassthroughEndpoint::new(spec.path.clone(), upstream.clone())
+                    .with_root_metadata(root_metadata)
                     .with_identity(identity)
                     .with_resource(resource)
                     .with_acl(policy.clone());
@@ -560,6 +566,7 @@ impl GatewayBuilder {
                     ));
                 let mut endpoint = HttpEndpoint::new(spec.path.clone(), server.clone())
                     .with_session_store(slot.sessions.clone())
+                    .with_root_metadata(root_metadata)
                     .with_session_mode(match spec.sessions {
                         SessionsConfig::Stateful => SessionMode::Sessions,
                         SessionsConfig::Stateless => SessionMode::Stateless,

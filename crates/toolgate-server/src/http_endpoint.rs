@@ -8,7 +8,7 @@ use rmcp::transport::{
     streamable_http_server::session::never::NeverSessionManager,
 };
 use tokio_util::sync::CancellationToken;
-use toolgate_auth::{AuthLayer, ResourceServer, prm_router};
+use toolgate_auth::{AuthLayer, ResourceServer, prm_router_with_root};
 
 use crate::{ToolServer, session::SessionStore};
 
@@ -41,6 +41,7 @@ pub struct HttpEndpoint {
     json_response: bool,
     cancellation: CancellationToken,
     auth: Option<Arc<ResourceServer>>,
+    root_metadata: bool,
     sessions: SessionStore,
 }
 
@@ -63,6 +64,7 @@ impl HttpEndpoint {
             json_response: false,
             cancellation: CancellationToken::new(),
             auth: None,
+            root_metadata: true,
             sessions: SessionStore::default(),
         }
     }
@@ -133,6 +135,14 @@ impl HttpEndpoint {
         self
     }
 
+    /// Whether the root well-known path (`/.well-known/oauth-protected-resource`) also serves
+    /// this endpoint's metadata, for clients that look there (default true). Several
+    /// endpoints on one listener let one of them have it.
+    pub fn with_root_metadata(mut self, root: bool) -> Self {
+        self.root_metadata = root;
+        self
+    }
+
     /// The path served.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -176,7 +186,7 @@ impl HttpEndpoint {
         match self.auth {
             Some(server) => router
                 .layer(AuthLayer::new(Arc::clone(&server)))
-                .merge(prm_router(&[server])),
+                .merge(prm_router_with_root(&[server], self.root_metadata)),
             None => router,
         }
     }

@@ -46,7 +46,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{Router, routing::any};
 use http::{HeaderName, HeaderValue};
-use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router};
+use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router_with_root};
 use toolgate_tools::AclPolicy;
 use url::Url;
 
@@ -120,6 +120,7 @@ pub struct PassthroughEndpoint {
     acl: AclPolicy,
     identity: UpstreamIdentity,
     auth: Option<Arc<ResourceServer>>,
+    root_metadata: bool,
     resource: Option<Url>,
     upstream_metadata: Option<Url>,
     max_request_body_bytes: usize,
@@ -138,6 +139,7 @@ impl PassthroughEndpoint {
             acl: AclPolicy::default(),
             identity: UpstreamIdentity::default(),
             auth: None,
+            root_metadata: true,
             resource: None,
             upstream_metadata: None,
             max_request_body_bytes: 1024 * 1024,
@@ -173,6 +175,14 @@ impl PassthroughEndpoint {
     /// key identifies the consumer and the Bearer token is left alone for the upstream.
     pub fn with_auth(mut self, server: Arc<ResourceServer>) -> Self {
         self.auth = Some(server);
+        self
+    }
+
+    /// Whether the root well-known path (`/.well-known/oauth-protected-resource`) also serves
+    /// this endpoint's metadata, for clients that look there (default true). Several
+    /// endpoints on one listener let one of them have it.
+    pub fn with_root_metadata(mut self, root: bool) -> Self {
+        self.root_metadata = root;
         self
     }
 
@@ -328,11 +338,11 @@ impl PassthroughEndpoint {
                     resource.clone(),
                     self.metadata_cache_ttl,
                 );
-                router = router.merge(metadata::router(&resource, document));
+                router = router.merge(metadata::router(&resource, document, self.root_metadata));
             }
             _ => {
                 if let Some(server) = self.auth {
-                    router = router.merge(prm_router(&[server]));
+                    router = router.merge(prm_router_with_root(&[server], self.root_metadata));
                 }
             }
         }

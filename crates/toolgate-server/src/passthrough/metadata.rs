@@ -141,7 +141,7 @@ impl UpstreamMetadata {
 
 /// Public routes serving the rewritten document at the gateway's metadata path and the
 /// root well-known path.
-pub(super) fn router(resource: &Url, document: UpstreamMetadata) -> Router {
+pub(super) fn router(resource: &Url, document: UpstreamMetadata, root: bool) -> Router {
     let document = Arc::new(document);
     let path = metadata_path(resource);
     let mut router = Router::new().route(
@@ -150,7 +150,7 @@ pub(super) fn router(resource: &Url, document: UpstreamMetadata) -> Router {
             .options(metadata_preflight)
             .with_state(Arc::clone(&document)),
     );
-    if path != ROOT_PATH {
+    if root && path != ROOT_PATH {
         router = router.route(
             ROOT_PATH,
             get(serve).options(metadata_preflight).with_state(document),
