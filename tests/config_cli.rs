@@ -578,3 +578,72 @@ async fn seed_000_runs_unchanged_with_kong_ok() {
     let _ = child.start_kill();
     let _ = child.wait().await;
 }
+
+/// Seed 001's global ai-mcp-oauth2 plugin run as its decK file: a token the IdP introspects
+/// gets through, and its `sub` reaches the upstream as `X-User-Id` (claim_to_header); the
+/// token itself does not.
+#[tokio::test]
+async fn seed_001_claim_to_header_reaches_the_upstream_ok() {
+    let idp = crate::harness::Idp::start().await;
+    let upstream = RestUpstream::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let seed = std::fs::read_to_string(repo("examples/kong/seed-001.yaml"))
+        .expect("seed 001")
+        .replace(
+            "https://httpbin.org",
+            upstream.url().as_str().trim_end_matches('/'),
+        );
+    let file = TempFile::new("kong.yaml", &seed);
+    let listen = format!("127.0.0.1:{port}");
+    let resource = format!("http://localhost:{port}/mcp");
+    let _child = tokio::process::Command::new(toolgate_binary())
+        .args(["serve", "--kong", file.path(), "--listen", &listen])
+        .envs(VARIABLES.iter().copied())
+        .env("DECK_MCP_AUTH_URL", &resource)
+        .env("DECK_KEYCLOAK_AUTHZ_URL", idp.issuer())
+        .env(
+            "DECK_KEYCLOAK_INTROSPECTION_URL",
+            idp.introspection_endpoint(),
+        )
+        .env("DECK_CLIENT_ID", crate::harness::Idp::RS_CLIENT_ID)
+        .env("DECK_CLIENT_SECRET", crate::harness::Idp::RS_CLIENT_SECRET)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn toolgate serve --kong");
+    toolgate_rest::UpstreamClient::new().expect("tls provider");
+    let token = idp.opaque(json!({"sub": "user-42"}));
+    let url = format!("http://{listen}/mcp");
+    // Bounded wait for the listener: 10 s.
+    let mut client = None;
+    for _ in 0..200 {
+        let config =
+            rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+                url.clone(),
+            )
+            .auth_header(token.clone());
+        if let Ok(connected) = ()
+            .serve(rmcp::transport::StreamableHttpClientTransport::from_config(
+                config,
+            ))
+            .await
+        {
+            client = Some(connected);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = client.expect("connected with the token");
+    let _ = call(&client, "get-ip", json!({})).await.expect("called");
+    let received = upstream.received();
+    let request = received.last().expect("the upstream was called");
+    assert!(request.path.ends_with("/ip"), "{}", request.path);
+    assert_eq!(request.headers["x-user-id"], "user-42");
+    assert!(!request.headers.contains_key("authorization"));
+    client.cancel().await.expect("closed");
+}
