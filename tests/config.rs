@@ -395,3 +395,55 @@ async fn configured_auth_and_acls_apply_to_tokens_and_keys_ok() {
         "credentials reached the upstream"
     );
 }
+
+/// The file's ACL applies to a remote MCP server's tools too: hidden from and refused to a
+/// consumer it does not allow, served (prefixed) to one it does.
+#[tokio::test]
+async fn remote_toolset_acl_is_enforced_ok() {
+    let upstream = crate::passthrough::upstream::McpUpstream::start().await;
+    let text = format!(
+        r#"consumer_groups: [{{name: admin}}, {{name: developer}}]
+consumers:
+  - {{username: alice, groups: [admin], keys: ["${{ALICE_KEY}}"]}}
+  - {{username: bob, groups: [developer], keys: ["${{BOB_KEY}}"]}}
+auth:
+  keys: {{key_auth: {{}}}}
+toolsets:
+  - name: github
+    tags: [gh]
+    include_consumer_groups: true
+    default_acl: [{{allow: [admin]}}]
+    acl: {{gh_list_issues: {{allow: [admin, developer]}}}}
+    remote:
+      transport: {{type: streamable_http, url: "{}"}}
+      prefix: gh
+endpoints:
+  - {{name: gh, path: /gh/mcp, tags: [gh], auth: keys}}
+listeners:
+  - {{name: main, listen: "127.0.0.1:0"}}
+"#,
+        upstream.url()
+    );
+    let gateway = Running::start(&text).await;
+    let url = gateway.url("/gh/mcp");
+    let bob = connect(url.clone(), &[("apikey", "bob-key-0123456789ab")]).await;
+    assert_eq!(tool_names(&bob).await, ["gh_list_issues"]);
+    let denied = call(&bob, "gh_create_issue", json!({}))
+        .await
+        .expect_err("denied");
+    assert!(
+        denied.contains("Tool 'gh_create_issue' is not available for consumer group 'developer'"),
+        "{denied}"
+    );
+    assert_eq!(upstream.calls("create_issue"), 0);
+    let alice = connect(url, &[("apikey", "alice-key-0123456789")]).await;
+    assert_eq!(
+        tool_names(&alice).await,
+        [
+            "gh_create_issue",
+            "gh_delete_repo",
+            "gh_list_issues",
+            "gh_slow_progress"
+        ]
+    );
+}

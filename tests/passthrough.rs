@@ -5,7 +5,7 @@
 
 mod raw;
 mod seed002;
-mod upstream;
+pub(crate) mod upstream;
 
 use std::{
     collections::HashMap,

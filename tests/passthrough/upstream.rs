@@ -25,17 +25,17 @@ use url::Url;
 use crate::harness::Gateway;
 
 /// The authorization server the upstream's PRM names.
-pub(super) const UPSTREAM_AUTHORIZATION_SERVER: &str = "https://github.com/login/oauth";
+pub(crate) const UPSTREAM_AUTHORIZATION_SERVER: &str = "https://github.com/login/oauth";
 
 /// The running upstream. Stops when dropped.
-pub(super) struct McpUpstream {
+pub(crate) struct McpUpstream {
     server: Gateway,
     calls: Arc<Mutex<HashMap<String, usize>>>,
     received: Arc<Mutex<Vec<HeaderMap>>>,
 }
 
 impl McpUpstream {
-    pub(super) async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let calls = Arc::new(Mutex::new(HashMap::new()));
         let received = Arc::new(Mutex::new(Vec::new()));
         let mut toolset = ToolSet::new("github").with_tags(["github"]);
@@ -84,12 +84,12 @@ impl McpUpstream {
     }
 
     /// The MCP endpoint URL.
-    pub(super) fn url(&self) -> Url {
+    pub(crate) fn url(&self) -> Url {
         self.server.url().parse().expect("upstream URL")
     }
 
     /// How often `tool` ran.
-    pub(super) fn calls(&self, tool: &str) -> usize {
+    pub(crate) fn calls(&self, tool: &str) -> usize {
         self.calls
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -99,7 +99,7 @@ impl McpUpstream {
     }
 
     /// The headers of every request received, in order.
-    pub(super) fn received(&self) -> Vec<HeaderMap> {
+    pub(crate) fn received(&self) -> Vec<HeaderMap> {
         self.received
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -377,6 +377,9 @@ impl GatewayBuilder {
                         base_dir,
                         passthrough_user_token,
                         token_swap,
+                        spec.passthrough
+                            .as_ref()
+                            .and_then(|p| p.resource.as_deref()),
                     )
                     .map_err(build_error)?,
                 ),
@@ -514,9 +517,14 @@ impl GatewayBuilder {
                         Some(toolsets::Built::Fixed(set)) => {
                             registry.add(toolsets::with_scopes(set, &scopes, hide));
                         }
-                        Some(toolsets::Built::Remote(remote)) => {
-                            registry.add(toolsets::with_scopes(&remote.toolset(), &scopes, hide));
-                            remote_changes.push((remote.name().to_owned(), remote.changes()));
+                        Some(toolsets::Built::Remote(remote, policy)) => {
+                            let current = remote.toolset().with_acl(policy.clone());
+                            registry.add(toolsets::with_scopes(&current, &scopes, hide));
+                            remote_changes.push((
+                                remote.name().to_owned(),
+                                remote.changes(),
+                                policy.clone(),
+                            ));
                         }
                         None => {}
                     }
@@ -610,7 +618,7 @@ impl GatewayBuilder {
 
         let mut remotes = Vec::new();
         for (_, toolset) in built {
-            if let toolsets::Built::Remote(remote) = toolset {
+            if let toolsets::Built::Remote(remote, _) = toolset {
                 remotes.push(remote);
             }
         }
@@ -640,7 +648,7 @@ impl GatewayBuilder {
 /// Rebuilds an endpoint's catalog whenever one of its remote toolsets changes.
 fn republish(
     registry: ToolRegistry,
-    remotes: Vec<(String, watch::Receiver<ToolSet>)>,
+    remotes: Vec<(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)>,
     sender: watch::Sender<Arc<ToolCatalog>>,
     scopes: HashMap<String, Vec<String>>,
     hide: bool,
@@ -655,6 +663,7 @@ fn republish(
                 return;
             };
             let toolset = toolsets::with_scopes(&toolset, &scopes, hide);
+            // (the file's ACL was applied by `futures_select`)
             if let Some(slot) = toolsets.iter_mut().find(|t| t.name() == name) {
                 *slot = toolset;
             }
@@ -676,15 +685,19 @@ fn republish(
 
 /// Waits for the first of `remotes` to change; `None` when all are gone.
 async fn futures_select(
-    remotes: &mut [(String, watch::Receiver<ToolSet>)],
+    remotes: &mut [(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)],
 ) -> Option<(String, ToolSet)> {
     if remotes.is_empty() {
         return None;
     }
-    let waits = remotes.iter_mut().map(|(name, receiver)| {
+    let waits = remotes.iter_mut().map(|(name, receiver, policy)| {
         Box::pin(async move {
             receiver.changed().await.ok()?;
-            Some((name.clone(), receiver.borrow_and_update().clone()))
+            let toolset = receiver
+                .borrow_and_update()
+                .clone()
+                .with_acl(policy.clone());
+            Some((name.clone(), toolset))
         })
     });
     let (result, _, _) = futures::future::select_all(waits).await;

@@ -119,6 +119,7 @@ pub fn translate_str(
         invalid(vec![Problem::error("", message).at_line(line)])
     })?;
     let mut diag = fields::Diag::default();
+    vault_references(&value, "", &mut diag);
     let state = state::read(value, &mut diag);
     let output = translate::translate(&state, &mut diag);
     let restore = |text: &str| references::restore(text, &references);
@@ -142,6 +143,31 @@ pub fn translate_str(
         origin: origin.to_owned(),
         references,
     })
+}
+
+/// Kong Vault references (`{vault://backend/key}`) are resolved by Kong at run time; here
+/// they would be literal text (a header sent upstream, a secret compared against): refused.
+fn vault_references(value: &Value, path: &str, diag: &mut fields::Diag) {
+    match value {
+        Value::String(text) if text.contains("{vault://") => diag.error(
+            path,
+            "a Kong Vault reference ({vault://…}) is not supported: put the secret in an \
+             environment variable or a file and use ${{ env \"NAME\" }} or ${{ file \"PATH\" }}",
+        ),
+        Value::Sequence(items) => {
+            for (index, item) in items.iter().enumerate() {
+                vault_references(item, &format!("{path}[{index}]"), diag);
+            }
+        }
+        Value::Mapping(map) => {
+            for (key, item) in map {
+                let key = key.as_str().unwrap_or_default();
+                vault_references(item, &fields::join(path, key), diag);
+            }
+        }
+        Value::Tagged(tagged) => vault_references(&tagged.value, path, diag),
+        _ => {}
+    }
 }
 
 /// The `toolgate.yaml` text of `import`: a header comment, the notes as comments, then the

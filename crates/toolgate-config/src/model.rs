@@ -498,6 +498,9 @@ pub struct AuthConfig {
     /// ES384, EdDSA).
     #[serde(default)]
     pub algorithms: Vec<String>,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30).
+    #[serde(default)]
+    pub jwt_claims_leeway: Option<u64>,
     /// API keys (Kong's `key-auth`): consumers' keys are accepted in these headers.
     #[serde(default)]
     pub key_auth: Option<KeyAuthConfig>,

@@ -55,15 +55,18 @@ pub(crate) fn resource_server(
     base_dir: Option<&Path>,
     passthrough_user_token: bool,
     token_swap: bool,
+    endpoint_resource: Option<&str>,
 ) -> Result<Arc<ResourceServer>, Problem> {
     let at = format!("auth.{name}");
     let bad = |field: &str, message: String| Problem::error(format!("{at}.{field}"), message);
     let url = |field: &str, text: &str| {
         Url::parse(text).map_err(|e| bad(field, format!("`{text}` is not a URL: {e}")))
     };
-    let resource = match &profile.resource {
-        Some(resource) => url("resource", resource)?,
-        None => {
+    let resource = match (&profile.resource, endpoint_resource) {
+        (Some(resource), _) => url("resource", resource)?,
+        // A passthrough's own public URL names the resource of a profile without one.
+        (None, Some(resource)) => url("resource", resource)?,
+        (None, None) => {
             if listen.ip().is_unspecified() {
                 return Err(bad(
                     "resource",
@@ -201,6 +204,9 @@ pub(crate) fn resource_server(
                 Ok(algorithm)
             })
             .collect::<Result<_, _>>()?;
+    }
+    if let Some(seconds) = profile.jwt_claims_leeway {
+        config.jwt_claims_leeway = std::time::Duration::from_secs(seconds);
     }
     if let Some(keys) = &profile.key_auth {
         let mut api_keys = ApiKeyConfig::default();

@@ -19,7 +19,8 @@ use crate::{
 #[derive(Debug)]
 pub(crate) enum Built {
     Fixed(ToolSet),
-    Remote(RemoteToolset),
+    /// A remote server, and the ACL of the file applied to each of its tool lists.
+    Remote(RemoteToolset, AclPolicy),
 }
 
 /// The ACL policy of Kong's `default_acl`/`acl` fields.
@@ -151,7 +152,7 @@ pub(crate) async fn build(
         for skipped in toolset.skipped() {
             tracing::warn!(toolset = %spec.name, "remote tool skipped: {skipped:?}");
         }
-        return Ok(Built::Remote(toolset));
+        return Ok(Built::Remote(toolset, policy));
     }
     if spec.rust.is_some() {
         let toolset = custom.remove(&spec.name).ok_or_else(|| {

@@ -145,11 +145,9 @@ pub(super) fn oauth2(mut f: Fields, diag: &mut Diag) -> Option<Mapping> {
     ] {
         f.tolerate(key, &default, tuning, diag);
     }
-    f.only_default(
+    put(
         "jwt_claims_leeway",
-        &Value::from(0),
-        "no clock-skew leeway here",
-        diag,
+        f.count("jwt_claims_leeway", diag).map(Value::from),
     );
     f.only_default(
         "max_request_body_size",

@@ -24,6 +24,12 @@ services:
 
 const CASES: &[Case] = &[
     Case {
+        name: "vault_reference_fails",
+        text: "plugins:\n- name: ai-mcp-oauth2\n  config:\n    resource: http://localhost:8000/mcp\n    client_secret: '{vault://env/okta-secret}'\n",
+        path: "plugins[0].config.client_secret",
+        message: "a Kong Vault reference ({vault://…}) is not supported",
+    },
+    Case {
         name: "unknown_plugin_fails",
         text: "plugins:\n- name: rate-limiting\n  config: {minute: 5}\n",
         path: "plugins[0].name",
