@@ -35,9 +35,17 @@ conformance *ARGS:
 doc:
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
-# Benchmark the OpenAPI import against FastMCP, then MCP tools/call throughput (release builds; not in CI); rewrites docs/benchmarks.md.
+# The benchmark suite: nginx, an nginx hop, toolgate (no auth, JWT, introspection, passthrough), FastMCP, idle sessions, OpenAPI import (release build; not in CI; ~25 min); rewrites its sections of docs/benchmarks.md.
 bench:
+    bash bench/suite/run.sh
+
+# The OpenAPI import alone, toolgate against FastMCP (release build; not in CI); rewrites its section of docs/benchmarks.md.
+bench-import:
     bash bench/run.sh
+
+# Soak: mixed authenticated traffic for SOAK_DURATION seconds (default 600), RSS and open files over time; writes docs/soak.md.
+soak:
+    bash bench/soak/run.sh
 
 # MCP tools/call throughput with wrk: direct upstream, gateway, JWT, introspection (release build; not in CI); rewrites its section of docs/benchmarks.md.
 bench-mcp:

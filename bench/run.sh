@@ -47,20 +47,7 @@ bin="$root/target/release/toolgate"
 
 github="$(bash "$root/tests/openapi-large/fetch-spec.sh")"
 
-python="${PYTHON:-python3}"
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
-  || die "$python is missing or older than 3.10 (set PYTHON)"
-venv="$work/venv-fastmcp" req="$here/requirements-fastmcp.txt"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.stamp" 2>/dev/null || true)" != "$want" ]]; then
-  echo "== venv for FastMCP (bench/.work/venv-fastmcp)"
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  timeout 900 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >"$work/pip.log" 2>&1 \
-    || { tail -n 30 "$work/pip.log" >&2; die "pip install -r $req failed"; }
-  echo "$want" >"$venv/.stamp"
-fi
-py="$venv/bin/python"
+py="$(bash "$here/fastmcp-venv.sh")"
 
 # --- the documents: id, file, toolgate's extra arguments -----------------------------------
 # petstore-3.0.yaml has only relative servers (/api/v3): give it a base URL (nothing is
@@ -161,4 +148,3 @@ EOF
 
 echo "== docs/benchmarks.md"
 "$py" "$here/report.py" "$raw" "$root/docs/benchmarks.md"
-bash bench/mcp/run.sh

@@ -1,11 +1,13 @@
 -- wrk script for bench/mcp/run.sh: MCP tools/call load with a fresh JSON-RPC id per request.
 --
---   wrk ... http://127.0.0.1:P/weather/mcp -s tools-call.lua -- mcp [BEARER_TOKEN]
+--   wrk ... http://127.0.0.1:P/weather/mcp -s tools-call.lua -- mcp [BEARER_TOKEN [TOOL [ARG]]]
 --   wrk ... 'http://127.0.0.1:U/current.json?q=London&key=demo' -s tools-call.lua -- get
 --
--- mode `mcp`: POSTs a stateless (protocol 2026-07-28) tools/call of `realtime-api` with
--- {"query_q":"London"}; ids are numbered per thread (thread k sends k*10^9 + 1, + 2, …) so
--- no two requests of a run share one. mode `get`: the plain GET of the URL given to wrk.
+-- mode `mcp`: POSTs a stateless (protocol 2026-07-28) tools/call of TOOL (default
+-- `realtime-api`) with {ARG:"London"} (default ARG `query_q`; FastMCP's tool is
+-- `realtime_weather` with `q`; pass '' as BEARER_TOKEN for none); ids are numbered per thread
+-- (thread k sends k*10^9 + 1, + 2, …) so no two requests of a run share one. mode `get`: the
+-- plain GET of the URL given to wrk.
 --
 -- Every answer is checked: a status other than 200 counts as `non200`; a 200 whose body lacks
 -- `"London"` (or, in mcp mode, a JSON-RPC `"result"`, or that carries `"isError":true`) counts
@@ -32,19 +34,21 @@ first_bad = ""
 function init(args)
   mode = args[1] or "mcp"
   token = args[2]
+  local tool = args[3] or "realtime-api"
+  local arg = args[4] or "query_q"
   if mode == "mcp" then
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
     wrk.headers["Accept"] = "application/json, text/event-stream"
     wrk.headers["Mcp-Protocol-Version"] = "2026-07-28"
     wrk.headers["Mcp-Method"] = "tools/call"
-    wrk.headers["Mcp-Name"] = "realtime-api"
+    wrk.headers["Mcp-Name"] = tool
     if token and token ~= "" then
       wrk.headers["Authorization"] = "Bearer " .. token
     end
     body_head = '{"jsonrpc":"2.0","id":'
-    body_tail = ',"method":"tools/call","params":{"name":"realtime-api",'
-      .. '"arguments":{"query_q":"London"},"_meta":{'
+    body_tail = ',"method":"tools/call","params":{"name":"' .. tool .. '",'
+      .. '"arguments":{"' .. arg .. '":"London"},"_meta":{'
       .. '"io.modelcontextprotocol/protocolVersion":"2026-07-28",'
       .. '"io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1"},'
       .. '"io.modelcontextprotocol/clientCapabilities":{}}}}'
