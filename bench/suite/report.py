@@ -331,7 +331,7 @@ def section(raw, meta, runs, svg_name):
             complete and s["rss_after_kib"] < 200 * 1024,
             f"RSS {mib(s['rss_after_kib'])} with {s['opened']:,} sessions open "
             f"({mib(s['rss_before_kib'])} with one; "
-            f"{(s['rss_after_kib'] - s['rss_before_kib']) / max(s['opened'], 1):.1f} KiB per session)"
+            f"{(s['rss_after_kib'] - s['rss_before_kib']) / max(s['opened'] - 1, 1):.1f} KiB per session)"
             + ("" if complete else f"; only {s['opened']:,} opened or some dropped: {s['first_failure']}")
             + ".",
         )
@@ -429,7 +429,7 @@ def section(raw, meta, runs, svg_name):
         if not os.path.exists(p):
             continue
         s = json.load(open(p, encoding="utf-8"))
-        per = (s["rss_after_kib"] - s["rss_before_kib"]) / max(s["opened"], 1)
+        per = (s["rss_after_kib"] - s["rss_before_kib"]) / max(s["opened"] - 1, 1)
         L.append(
             f"| {label} | {s['opened']:,} of {s['requested']:,} | {mib(s['rss_before_kib'])} | "
             f"{mib(s['rss_after_kib'])} | {per:.1f} KiB | {s['seconds']:.1f} s | "

@@ -2,13 +2,15 @@
 
     python3 sessions.py URL PID [--count 10000] [--settle 5] [--out result.json]
 
-Reads the resident set size (VmRSS in /proc/PID/status) of the server process PID, then opens
-COUNT MCP sessions on URL, one after the other over one kept-alive connection: for each an
-`initialize` (protocol 2025-11-25) whose answer must carry an `Mcp-Session-Id`, then the
-`notifications/initialized` notification in that session (202). The sessions are then left
-idle; after SETTLE seconds the RSS is read again, and the first, a middle and the last session
-must still answer `tools/list` (so none was dropped while the others were opened). Prints and
-writes one JSON object: rss before/after in KiB, sessions opened, failures, seconds taken.
+Opens one MCP session on URL and reads the resident set size (VmRSS in /proc/PID/status) of the
+server process PID, then opens the others up to COUNT sessions in all, one after the other over
+one kept-alive connection: for each an `initialize` (protocol 2025-11-25) whose answer must
+carry an `Mcp-Session-Id`, then the `notifications/initialized` notification in that session
+(202). The sessions are then left idle; after SETTLE seconds the RSS is read again, and the
+first, a middle and the last session must still answer `tools/list` (so none was dropped while
+the others were opened). COUNT includes the first session, so a server capped at COUNT
+sessions (toolgate's default cap is 10,000) holds them all. Prints and writes one JSON object:
+RSS with one session and with all in KiB, sessions open, failures, seconds taken.
 Standard library only; loopback only.
 """
 
@@ -104,9 +106,9 @@ def main():
     before = rss_kib(args.pid)
     threads_before = threads(args.pid)
 
-    sids, failures, first_failure = [], 0, ""
+    sids, failures, first_failure = [sid], 0, ""
     t0 = time.monotonic()
-    for i in range(args.count):
+    for i in range(1, args.count):
         status, sid, data = conn.post(INIT, {})
         if status != 200 or not sid:
             failures += 1

@@ -103,6 +103,12 @@ impl Discovery {
         }
     }
 
+    /// The issuer's metadata fetched now, bypassing (and not changing) the cache: a
+    /// reachability check.
+    pub(crate) async fn fetch_now(&self, client: &reqwest::Client) -> Result<Metadata, String> {
+        self.fetch(client).await
+    }
+
     async fn fetch(&self, client: &reqwest::Client) -> Result<Metadata, String> {
         let mut last_error = String::new();
         for url in well_known_urls(&self.issuer) {

@@ -31,6 +31,47 @@ pub enum AuthError {
     Unavailable(String),
 }
 
+impl AuthError {
+    /// Why, in one word: the `reason` label of `toolgate_auth_failures_total`.
+    ///
+    /// `missing_token`, `invalid_request`, `expired`, `not_yet_valid`, `audience`, `issuer`,
+    /// `signature`, `unknown_key`, `algorithm`, `inactive`, `unknown_api_key`,
+    /// `invalid_token` (any other token problem), `scope`, `forbidden`, `idp_unavailable`.
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingToken => "missing_token",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::InvalidToken(detail) => token_reason(detail),
+            Self::InsufficientScope { .. } => "scope",
+            Self::Forbidden(_) => "forbidden",
+            Self::Unavailable(_) => "idp_unavailable",
+        }
+    }
+}
+
+/// The reason of an invalid token, from the details this crate writes.
+fn token_reason(detail: &str) -> &'static str {
+    const REASONS: &[(&str, &str)] = &[
+        ("expired", "expired"),
+        ("not valid yet", "not_yet_valid"),
+        ("issued in the future", "not_yet_valid"),
+        ("audience", "audience"),
+        ("issuer", "issuer"),
+        ("bad signature", "signature"),
+        ("no key with kid", "unknown_key"),
+        ("names no kid", "unknown_key"),
+        ("algorithm", "algorithm"),
+        ("the key is for", "algorithm"),
+        ("inactive", "inactive"),
+        ("unknown API key", "unknown_api_key"),
+    ];
+    REASONS
+        .iter()
+        .find(|(needle, _)| detail.contains(needle))
+        .map_or("invalid_token", |(_, reason)| reason)
+}
+
 /// A configuration the resource server cannot run with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
@@ -40,3 +81,6 @@ pub struct ConfigError {
     /// What is wrong.
     pub reason: String,
 }
+
+#[cfg(test)]
+mod tests;

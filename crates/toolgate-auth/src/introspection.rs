@@ -40,22 +40,38 @@ impl Introspector {
         self.config.endpoint.as_ref()
     }
 
-    /// The claims of an active token.
+    /// The claims of an active token, and whether the answer came from the cache (`None`
+    /// when caching is off).
     pub(crate) async fn introspect(
         &self,
         client: &reqwest::Client,
         endpoint: &Url,
         token: &str,
         key: TokenHash,
-    ) -> Result<Claims, AuthError> {
+    ) -> (Result<Claims, AuthError>, Option<bool>) {
         if self.config.cache {
             if let Some(claims) = self.active.get(&key) {
-                return Ok(claims);
+                return (Ok(claims), Some(true));
             }
             if self.inactive.get(&key).is_some() {
-                return Err(AuthError::InvalidToken("inactive (cached)".to_owned()));
+                return (
+                    Err(AuthError::InvalidToken("inactive (cached)".to_owned())),
+                    Some(true),
+                );
             }
         }
+        let answer = self.ask(client, endpoint, token, key).await;
+        (answer, self.config.cache.then_some(false))
+    }
+
+    /// Asks the introspection endpoint (and caches the answer).
+    async fn ask(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &Url,
+        token: &str,
+        key: TokenHash,
+    ) -> Result<Claims, AuthError> {
         let mut form: Vec<(&str, &str)> =
             vec![("token", token), ("token_type_hint", "access_token")];
         let mut request = client

@@ -73,7 +73,7 @@ where
             let identity = match server.authenticate(&parts).await {
                 Ok(identity) => identity,
                 Err(error) => {
-                    log_refusal(&parts, &error);
+                    log_refusal(&server, &parts, &error);
                     return Ok(server.challenge().response(&error));
                 }
             };
@@ -83,7 +83,7 @@ where
                 match step_up(&server, &identity, body).await {
                     Ok(body) => body,
                     Err(error) => {
-                        log_refusal(&parts, &error);
+                        log_refusal(&server, &parts, &error);
                         return Ok(server.challenge().response(&error));
                     }
                 }
@@ -100,7 +100,7 @@ where
             {
                 let error =
                     AuthError::Forbidden("the session belongs to another caller".to_owned());
-                log_refusal(&parts, &error);
+                log_refusal(&server, &parts, &error);
                 return Ok(server.challenge().response(&error));
             }
             if !server.config().passthrough_credentials {
@@ -184,7 +184,8 @@ async fn step_up(
     Ok(Body::from(bytes))
 }
 
-fn log_refusal(parts: &http::request::Parts, error: &AuthError) {
+fn log_refusal(server: &ResourceServer, parts: &http::request::Parts, error: &AuthError) {
+    server.count_refusal(error);
     match error {
         AuthError::Unavailable(_) => {
             tracing::error!(path = %parts.uri.path(), %error, "request refused");

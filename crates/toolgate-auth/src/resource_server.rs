@@ -11,6 +11,7 @@ use std::{
 
 use http::{HeaderMap, header};
 use serde_json::{Map, Value};
+use toolgate_telemetry::Metrics;
 use url::Url;
 
 use crate::{
@@ -44,6 +45,8 @@ pub struct ResourceServer {
     /// Bumped when any JWKS changes: verifications made with other keys no longer count.
     key_epoch: Arc<AtomicU64>,
     pub(crate) sessions: SessionOwners,
+    /// Where refusals and cache use are counted, and the endpoint they are counted for.
+    pub(crate) metrics: Option<(Metrics, String)>,
 }
 
 /// Longest a verified JWT is remembered.
@@ -86,7 +89,60 @@ impl ResourceServer {
             verified: ExpiringCache::new(VERIFIED_JWT_CAPACITY),
             key_epoch,
             sessions: SessionOwners::default(),
+            metrics: None,
         })
+    }
+
+    /// Counts refusals (by [`AuthError::reason`]) and JWT and introspection cache use in
+    /// `metrics`, labelled with `endpoint`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics, endpoint: impl Into<String>) -> Self {
+        self.metrics = Some((metrics, endpoint.into()));
+        self
+    }
+
+    /// Counts a refusal.
+    pub(crate) fn count_refusal(&self, error: &AuthError) {
+        if let Some((metrics, endpoint)) = &self.metrics {
+            metrics.auth_failure(endpoint, error.reason());
+        }
+    }
+
+    /// Whether the authorization servers can be reached now: every configured JWKS, and
+    /// each issuer's metadata (RFC 8414 / OpenID discovery) with the JWKS it names. Fetched
+    /// afresh, bypassing the caches; used by readiness checks. A profile without
+    /// authorization servers (API keys only) is always ready.
+    ///
+    /// # Errors
+    /// What could not be reached, one line per failure (no credentials in it).
+    pub async fn check_authorization_servers(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if let Some(uri) = &self.config.jwks_uri
+            && let Err(error) = http_client::get_json(&self.client, uri).await
+        {
+            problems.push(format!("JWKS {uri}: {error}"));
+        }
+        for discovery in &self.discovery {
+            match discovery.fetch_now(&self.client).await {
+                Ok(metadata) => {
+                    if self.config.jwks_uri.is_none()
+                        && let Some(uri) = metadata.jwks_uri
+                        && let Err(error) = http_client::get_json(&self.client, &uri).await
+                    {
+                        problems.push(format!("JWKS {uri}: {error}"));
+                    }
+                }
+                Err(error) => problems.push(format!(
+                    "authorization server {}: {error}",
+                    discovery.issuer()
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     /// The configuration.
@@ -196,6 +252,7 @@ impl ResourceServer {
             && let Some((verified_at, claims)) = self.verified.get(&hash)
             && verified_at == epoch
         {
+            self.count_cache(true, false);
             return Ok(((*claims).clone(), TokenKind::Jwt));
         }
         if let Some(header) = jwt::header_of(token)
@@ -208,6 +265,7 @@ impl ResourceServer {
                     KeyError::Unavailable(reason) => AuthError::Unavailable(reason),
                     KeyError::Unknown(reason) => AuthError::InvalidToken(reason),
                 })?;
+            self.count_cache(true, true);
             let claims = jwt::verify(token, &header, &key, &self.config)?;
             let remaining = claims
                 .get("exp")
@@ -231,9 +289,13 @@ impl ResourceServer {
             Some(endpoint) => endpoint.clone(),
             None => self.discovered_introspection_endpoint().await?,
         };
-        let claims = introspector
+        let (answer, cached) = introspector
             .introspect(&self.client, &endpoint, token, hash)
-            .await?;
+            .await;
+        if let Some(cached) = cached {
+            self.count_cache(false, !cached);
+        }
+        let claims = answer?;
         let claims = (*claims).clone();
         self.check_introspected(&claims)?;
         Ok((claims, TokenKind::Introspected))
@@ -283,6 +345,17 @@ impl ResourceServer {
             ))
         });
         Ok(Some(Arc::clone(cache)))
+    }
+
+    /// Counts a JWT (`jwt`) or introspection cache lookup: a hit unless `miss`.
+    fn count_cache(&self, jwt: bool, miss: bool) {
+        if let Some((metrics, endpoint)) = &self.metrics {
+            if jwt {
+                metrics.jwt_cache(endpoint, !miss);
+            } else {
+                metrics.introspection_cache(endpoint, !miss);
+            }
+        }
     }
 
     async fn discovered_introspection_endpoint(&self) -> Result<Url, AuthError> {

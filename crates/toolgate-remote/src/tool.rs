@@ -13,7 +13,10 @@ use rmcp::{
     },
     service::PeerRequestOptions,
 };
-use toolgate_tools::{CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture};
+use toolgate_tools::{
+    CallContext, JsonObject, Tool, ToolDescriptor, ToolError, ToolFuture, UpstreamFailure,
+    UpstreamReport,
+};
 
 use crate::toolset::Shared;
 
@@ -59,7 +62,14 @@ impl RemoteTool {
         &self.shared.name
     }
 
-    fn unavailable(&self, detail: &dyn fmt::Display) -> CallToolResult {
+    /// Tells the server the upstream failed `failure`-wise, for the call's audit event.
+    fn report(&self, context: &CallContext, failure: UpstreamFailure) {
+        context
+            .report_upstream(UpstreamReport::new(self.shared.name.clone()).with_failure(failure));
+    }
+
+    fn unavailable(&self, context: &CallContext, detail: &dyn fmt::Display) -> CallToolResult {
+        self.report(context, UpstreamFailure::Unreachable);
         error_result(format!(
             "the upstream MCP server '{}' is unavailable: {detail}",
             self.shared.name
@@ -78,7 +88,7 @@ impl RemoteTool {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let Some(connection) = connection else {
-            return Ok(self.unavailable(&"not connected, reconnecting"));
+            return Ok(self.unavailable(&context, &"not connected, reconnecting"));
         };
         let params =
             CallToolRequestParams::new(self.upstream_name.clone()).with_arguments(arguments);
@@ -92,7 +102,7 @@ impl RemoteTool {
             Ok(handle) => handle,
             Err(error) => {
                 connection.lost.notify_one();
-                return Ok(self.unavailable(&error));
+                return Ok(self.unavailable(&context, &error));
             }
         };
         let request_id = handle.id.clone();
@@ -121,6 +131,7 @@ impl RemoteTool {
                 }
                 () = &mut deadline => {
                     cancel_upstream(&connection.peer, request_id, "timeout").await;
+                    self.report(&context, UpstreamFailure::Timeout);
                     return Ok(error_result(format!(
                         "the upstream MCP server '{}' did not answer within {} ms",
                         self.shared.name,
@@ -157,10 +168,13 @@ impl RemoteTool {
                     problems: error.message.into_owned(),
                 })
             }
-            Err(ServiceError::McpError(error)) => Ok(error_result(error.message.into_owned())),
+            Err(ServiceError::McpError(error)) => {
+                self.report(&context, UpstreamFailure::Status);
+                Ok(error_result(error.message.into_owned()))
+            }
             Err(error @ (ServiceError::TransportClosed | ServiceError::TransportSend(_))) => {
                 connection.lost.notify_one();
-                Ok(self.unavailable(&error))
+                Ok(self.unavailable(&context, &error))
             }
             Err(error) => Ok(error_result(format!(
                 "the call to the upstream MCP server '{}' failed: {error}",

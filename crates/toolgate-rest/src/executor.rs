@@ -5,6 +5,7 @@ use std::{error::Error as _, time::Duration};
 
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
+use toolgate_tools::{UpstreamFailure, UpstreamReport};
 
 use crate::tool::OutputShape;
 
@@ -52,8 +53,8 @@ impl UpstreamClient {
     }
 
     /// Sends `request`, reads at most `max_bytes` of the answer within `timeout`, and turns
-    /// whatever happened into a tool result. `upstream` names the upstream in messages (no
-    /// query string, so no credential, ever).
+    /// whatever happened into a tool result, with what happened for the audit event.
+    /// `upstream` names the upstream in messages (no query string, so no credential, ever).
     pub(crate) async fn execute(
         &self,
         request: reqwest::Request,
@@ -61,7 +62,14 @@ impl UpstreamClient {
         timeout: Duration,
         max_bytes: usize,
         output: Option<&OutputShape>,
-    ) -> CallToolResult {
+    ) -> (CallToolResult, UpstreamReport) {
+        let url = request.url();
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (host, None) => host.unwrap_or_default().to_owned(),
+            (None, Some(_)) => String::new(),
+        };
+        let report = UpstreamReport::new(host);
         let outcome = tokio::time::timeout(timeout, async {
             let response = self.http.execute(request).await?;
             let status = response.status();
@@ -86,14 +94,21 @@ impl UpstreamClient {
                     timeout_ms = timeout.as_millis(),
                     "upstream timed out"
                 );
-                error_result(format!(
+                let result = error_result(format!(
                     "The upstream {upstream} did not answer within {}.",
                     human_duration(timeout)
-                ))
+                ));
+                (result, report.with_failure(UpstreamFailure::Timeout))
             }
             Ok(Err(error)) => {
                 tracing::warn!(upstream, error = %root_cause(&error), "upstream request failed");
-                error_result(describe_transport_error(&error, upstream))
+                let failure = if error.is_timeout() {
+                    UpstreamFailure::Timeout
+                } else {
+                    UpstreamFailure::Unreachable
+                };
+                let result = error_result(describe_transport_error(&error, upstream));
+                (result, report.with_failure(failure))
             }
             Ok(Ok((status, _, _, Body::TooLarge))) => {
                 tracing::warn!(
@@ -102,9 +117,15 @@ impl UpstreamClient {
                     max_bytes,
                     "upstream response too large"
                 );
-                error_result(format!(
+                let result = error_result(format!(
                     "The upstream {upstream} answered HTTP {status} with a body larger than the {max_bytes}-byte limit; it was not read."
-                ))
+                ));
+                (
+                    result,
+                    report
+                        .with_status(status.as_u16())
+                        .with_failure(UpstreamFailure::Status),
+                )
             }
             Ok(Ok((status, content_type, location, Body::Complete(bytes)))) => {
                 tracing::debug!(
@@ -113,14 +134,22 @@ impl UpstreamClient {
                     bytes = bytes.len(),
                     "upstream answered"
                 );
-                to_result(
+                let result = to_result(
                     status,
                     content_type.as_deref(),
                     location.as_deref(),
                     &bytes,
                     upstream,
                     output,
-                )
+                );
+                let report = report.with_status(status.as_u16());
+                let report = if result.is_error == Some(true) {
+                    // A redirect is not followed: the call failed at the upstream.
+                    report.with_failure(UpstreamFailure::Status)
+                } else {
+                    report
+                };
+                (result, report)
             }
         }
     }

@@ -178,7 +178,10 @@ impl Tool for RestTool {
                 )
                 .instrument(span);
             tokio::select! {
-                result = call => Ok(result),
+                (result, report) = call => {
+                    context.report_upstream(report);
+                    Ok(result)
+                }
                 () = context.cancellation().cancelled() => Ok(CallToolResult::error(vec![
                     ContentBlock::text(format!("The call of '{name}' was cancelled.")),
                 ])),

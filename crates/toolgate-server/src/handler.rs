@@ -14,10 +14,22 @@ use rmcp::{
     },
     service::{NotificationContext, RequestContext},
 };
+use serde_json::{Value, json};
 use tokio::sync::watch;
 use toolgate_auth::Identity;
-use toolgate_tools::{CallContext, Principal, ToolCatalog};
+use toolgate_telemetry::Outcome;
+use toolgate_tools::{CallContext, Principal, ToolCatalog, ToolError};
 use tracing::Instrument;
+
+use crate::{
+    EndpointTelemetry,
+    telemetry::{error_result_outcome, failure_kind},
+};
+
+/// The length of `value` as compact JSON.
+fn json_len(value: &Value) -> usize {
+    serde_json::to_vec(value).map_or(0, |bytes| bytes.len())
+}
 
 /// How the server introduces itself in `initialize` / `server/discover`.
 #[derive(Clone, Debug)]
@@ -72,15 +84,15 @@ impl CatalogSource {
     }
 }
 
-/// What is logged about each `tools/call` on the audit target (`toolgate::audit`), Kong's
-/// `logging` block.
+/// Which `tools/call` audit events an endpoint writes (Kong's `logging` block); see
+/// [`EndpointTelemetry`](crate::EndpointTelemetry) for where they go.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallLogging {
-    /// One event per call: tool, consumer, outcome, latency.
+    /// One event per call: endpoint, session, consumer, groups, tool, upstream, outcome,
+    /// JSON-RPC code, upstream status, latency, sizes.
     pub statistics: bool,
-    /// The call's arguments and result in that event (bounded to 4 KiB each). Fixed
-    /// credentials are never arguments, so none appear.
+    /// The call's arguments and result in that event, redacted and bounded to 4 KiB each.
     pub payloads: bool,
 }
 
@@ -95,22 +107,6 @@ impl CallLogging {
     }
 }
 
-/// The longest payload excerpt logged.
-const MAX_LOGGED_PAYLOAD: usize = 4096;
-
-fn excerpt(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string(value).unwrap_or_default();
-    if text.len() > MAX_LOGGED_PAYLOAD {
-        let mut cut = MAX_LOGGED_PAYLOAD;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push('…');
-    }
-    text
-}
-
 /// The MCP server of one endpoint.
 ///
 /// Cloning shares the catalog; [`ToolServer::for_new_session`] gives each session its own
@@ -120,7 +116,7 @@ pub struct ToolServer {
     catalog: CatalogSource,
     identity: Arc<ServerIdentity>,
     log_level: Arc<Mutex<Option<LoggingLevel>>>,
-    call_logging: CallLogging,
+    telemetry: Arc<EndpointTelemetry>,
     fallback_principal: Option<Arc<Principal>>,
 }
 
@@ -132,7 +128,7 @@ impl ToolServer {
             catalog: CatalogSource::Fixed(catalog),
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
-            call_logging: CallLogging::default(),
+            telemetry: Arc::default(),
             fallback_principal: None,
         }
     }
@@ -146,7 +142,7 @@ impl ToolServer {
             catalog: CatalogSource::Live(catalog),
             identity: Arc::new(identity),
             log_level: Arc::new(Mutex::new(None)),
-            call_logging: CallLogging::default(),
+            telemetry: Arc::default(),
             fallback_principal: None,
         }
     }
@@ -158,7 +154,7 @@ impl ToolServer {
             catalog: self.catalog.clone(),
             identity: Arc::clone(&self.identity),
             log_level: Arc::new(Mutex::new(None)),
-            call_logging: self.call_logging,
+            telemetry: Arc::clone(&self.telemetry),
             fallback_principal: self.fallback_principal.clone(),
         }
     }
@@ -182,11 +178,23 @@ impl ToolServer {
         }
     }
 
-    /// Logs every call on the audit target as `logging` says.
+    /// Writes `tools/call` audit events as `logging` says.
     #[must_use]
     pub fn with_call_logging(mut self, logging: CallLogging) -> Self {
-        self.call_logging = logging;
+        Arc::make_mut(&mut self.telemetry).logging = logging;
         self
+    }
+
+    /// Audit events and metrics: the endpoint's name, where events go, what is counted.
+    #[must_use]
+    pub fn with_telemetry(mut self, telemetry: EndpointTelemetry) -> Self {
+        self.telemetry = Arc::new(telemetry);
+        self
+    }
+
+    /// The endpoint's audit and metrics settings.
+    pub fn telemetry(&self) -> &EndpointTelemetry {
+        &self.telemetry
     }
 
     /// The catalog served now.
@@ -305,53 +313,98 @@ impl ServerHandler for ToolServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let principal = self.principal_of(&context);
+        let session = session_of(&context);
+        let telemetry = Arc::clone(&self.telemetry);
         let span = tracing::info_span!(
             "mcp",
             mcp.method = "tools/call",
-            mcp.session = session_of(&context).as_deref(),
+            mcp.session = session.as_deref(),
             tool.name = %request.name,
             consumer = principal.consumer.as_deref(),
+            endpoint = %telemetry.endpoint(),
         );
-        let logging = self.call_logging;
-        let consumer = principal.consumer.clone();
-        let call_context = CallContext::from_request(&context, principal, self.log_level());
+        let call_context =
+            CallContext::from_request(&context, Arc::clone(&principal), self.log_level());
+        let cancellation = context.ct.clone();
         async move {
             let started = std::time::Instant::now();
             let catalog = self.catalog.current();
-            let arguments = logging.payloads.then(|| excerpt(&request.arguments));
+            let entry = catalog.get(&request.name);
+            let toolset = entry.map(|e| e.source().to_owned());
+            if let Some(entry) = entry
+                && entry.acl().governs(&request.name)
+            {
+                let denial = entry.permits(&principal).err();
+                telemetry.acl_decision(
+                    &request.name,
+                    toolset.as_deref(),
+                    &principal,
+                    session.as_deref(),
+                    denial.as_ref(),
+                );
+            }
+            let logging = telemetry.logging;
+            let arguments = request.arguments.clone().map(Value::Object);
             let outcome = catalog
-                .call(&request.name, request.arguments, call_context)
+                .call(&request.name, request.arguments, call_context.clone())
                 .await;
-            let elapsed_ms = started.elapsed().as_millis();
+            let elapsed = started.elapsed();
+            let report = call_context.upstream_report();
+            let (outcome_kind, code) = match &outcome {
+                Ok(result) if result.is_error == Some(true) => (
+                    error_result_outcome(report.as_ref(), cancellation.is_cancelled()),
+                    None,
+                ),
+                Ok(_) => (Outcome::Ok, None),
+                Err(error) => (
+                    match error {
+                        ToolError::Denied(_) => Outcome::Denied,
+                        ToolError::UnknownTool { .. } | ToolError::InvalidArguments { .. } => {
+                            Outcome::Invalid
+                        }
+                        _ => Outcome::Error,
+                    },
+                    Some(error.code()),
+                ),
+            };
+            let upstream = report.as_ref().and_then(|r| r.upstream.clone()).or(toolset);
             match &outcome {
                 Ok(result) => tracing::info!(
                     is_error = result.is_error.unwrap_or(false),
-                    elapsed_ms,
+                    elapsed_ms = elapsed.as_millis(),
                     "tool call finished"
                 ),
                 Err(error) => tracing::info!(%error, "tool call refused"),
             }
+            telemetry.count_call(entry.map(|_| request.name.as_ref()), outcome_kind, elapsed);
+            if let (Some(failure), Some(upstream)) =
+                (report.as_ref().and_then(|r| r.failure), upstream.as_deref())
+            {
+                telemetry.count_upstream_error(upstream, failure_kind(failure));
+            }
             if logging.statistics {
-                let (outcome_name, code) = match &outcome {
-                    Ok(result) if result.is_error == Some(true) => ("tool_error", None),
-                    Ok(_) => ("ok", None),
-                    Err(error) => ("refused", Some(error.code())),
+                let mut event = telemetry.event("tool_call", &principal, session.as_deref());
+                event.tool = Some(request.name.to_string());
+                event.upstream = upstream;
+                event.outcome = Some(outcome_kind);
+                event.jsonrpc_code = code.map(i64::from);
+                event.upstream_status = report.as_ref().and_then(|r| r.status);
+                event.latency_ms = Some(elapsed.as_secs_f64() * 1000.0);
+                event.request_bytes = Some(arguments.as_ref().map_or(2, json_len));
+                let answer = match &outcome {
+                    Ok(result) => serde_json::to_value(result).unwrap_or(Value::Null),
+                    Err(error) => json!({"code": error.code(), "message": error.to_string()}),
                 };
-                let result = match (&outcome, logging.payloads) {
-                    (Ok(result), true) => Some(excerpt(result)),
-                    _ => None,
-                };
-                tracing::info!(
-                    target: "toolgate::audit",
-                    event = "tool_call",
-                    tool = %request.name,
-                    consumer = consumer.as_deref(),
-                    outcome = outcome_name,
-                    jsonrpc_code = code,
-                    elapsed_ms,
-                    arguments = arguments.as_deref(),
-                    result = result.as_deref(),
-                );
+                event.response_bytes = Some(json_len(&answer));
+                if logging.payloads {
+                    event.arguments = Some(
+                        arguments
+                            .as_ref()
+                            .map_or_else(|| json!({}), |a| telemetry.payload(a)),
+                    );
+                    event.result = Some(telemetry.payload(&answer));
+                }
+                telemetry.audit.record(&event);
             }
             outcome.map(Into::into).map_err(Into::into)
         }

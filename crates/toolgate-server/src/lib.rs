@@ -25,9 +25,11 @@ mod http_endpoint;
 mod passthrough;
 mod session;
 mod stdio;
+mod telemetry;
 
 pub use handler::{CallLogging, ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
 pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
 pub use session::SessionStore;
 pub use stdio::{StdioError, serve_stdio};
+pub use telemetry::EndpointTelemetry;

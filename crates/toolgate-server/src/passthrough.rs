@@ -37,6 +37,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod forward;
 mod jsonrpc;
 mod metadata;
@@ -50,7 +51,7 @@ use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router_with_roo
 use toolgate_tools::AclPolicy;
 use url::Url;
 
-use crate::DEFAULT_ALLOWED_HOSTS;
+use crate::{DEFAULT_ALLOWED_HOSTS, EndpointTelemetry};
 
 /// Who the upstream MCP server sees behind the gateway's requests.
 #[derive(Clone, Debug)]
@@ -128,6 +129,7 @@ pub struct PassthroughEndpoint {
     connect_timeout: Duration,
     metadata_cache_ttl: Duration,
     allowed_hosts: Option<Vec<String>>,
+    telemetry: EndpointTelemetry,
 }
 
 impl PassthroughEndpoint {
@@ -146,6 +148,7 @@ impl PassthroughEndpoint {
             max_rewritten_body_bytes: 16 * 1024 * 1024,
             connect_timeout: Duration::from_secs(10),
             metadata_cache_ttl: Duration::from_secs(300),
+            telemetry: EndpointTelemetry::default(),
             allowed_hosts: Some(
                 DEFAULT_ALLOWED_HOSTS
                     .iter()
@@ -214,6 +217,14 @@ impl PassthroughEndpoint {
     /// Accepts any `Host` header. Only behind a proxy that checks it.
     pub fn allow_any_host(mut self) -> Self {
         self.allowed_hosts = None;
+        self
+    }
+
+    /// Audit events (the gateway's ACL decisions; each `tools/call` as its
+    /// [`CallLogging`](crate::CallLogging) says, with its outcome once the answer goes by) and
+    /// metrics. The upstream is named by its host in both.
+    pub fn with_telemetry(mut self, telemetry: EndpointTelemetry) -> Self {
+        self.telemetry = telemetry;
         self
     }
 
@@ -307,7 +318,13 @@ impl PassthroughEndpoint {
                     .collect()
             })
             .unwrap_or_default();
+        let upstream_label = match (self.upstream.host_str(), self.upstream.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (host, _) => host.unwrap_or_default().to_owned(),
+        };
         let proxy = Arc::new(forward::Proxy {
+            telemetry: Arc::new(self.telemetry),
+            upstream_label,
             upstream: self.upstream.clone(),
             client: client.clone(),
             acl: self.acl,

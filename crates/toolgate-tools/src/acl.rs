@@ -4,7 +4,8 @@
 //! `include_consumer_groups`, consumer groups. Deny beats allow; a tool's own rule replaces
 //! the toolset's default; an allow list that does not name the caller denies; no rule at all
 //! allows. Denied tools vanish from `tools/list`, and calling one is refused before any
-//! upstream is reached. Every decision is an audit event (tracing target `toolgate::audit`).
+//! upstream is reached. The decisions are pure: the MCP server and the passthrough proxy,
+//! which know the endpoint and session, write each one as an audit event.
 
 use std::collections::HashMap;
 
@@ -112,6 +113,15 @@ impl AclPolicy {
         self.default.is_none() && self.tools.is_empty() && self.tool_scopes.is_empty()
     }
 
+    /// Whether a rule or a scope requirement applies to `tool`: calling it is a decision
+    /// worth an audit event.
+    #[must_use]
+    pub fn governs(&self, tool: &str) -> bool {
+        self.default.is_some()
+            || self.tools.contains_key(tool)
+            || self.tool_scopes.contains_key(tool)
+    }
+
     /// The scopes `tool` needs that `principal` was not granted.
     #[must_use]
     pub fn missing_scopes(&self, tool: &str, principal: &Principal) -> Vec<String> {
@@ -136,8 +146,7 @@ impl AclPolicy {
                     || self.missing_scopes(tool, principal).is_empty()))
     }
 
-    /// Decides whether `principal` may call `tool` (rules, then scopes), and records the
-    /// decision.
+    /// Decides whether `principal` may call `tool` (rules, then scopes).
     ///
     /// # Errors
     /// [`Denial`] naming the tool and the subject refused.
@@ -148,14 +157,6 @@ impl AclPolicy {
             return Ok(());
         }
         let subject = format!("callers without scope '{}'", missing.join(" "));
-        tracing::info!(
-            target: "toolgate::audit",
-            event = "acl",
-            decision = "deny",
-            tool,
-            consumer = principal.consumer.as_deref(),
-            subject = %subject,
-        );
         Err(Denial {
             tool: tool.to_owned(),
             subject,
@@ -201,34 +202,10 @@ impl AclPolicy {
                 (None, None) => "anonymous callers".to_owned(),
             })
         };
-        match decision {
-            Ok(()) => {
-                tracing::debug!(
-                    target: "toolgate::audit",
-                    event = "acl",
-                    decision = "allow",
-                    tool,
-                    consumer,
-                    groups = ?principal.groups,
-                );
-                Ok(())
-            }
-            Err(subject) => {
-                tracing::info!(
-                    target: "toolgate::audit",
-                    event = "acl",
-                    decision = "deny",
-                    tool,
-                    consumer,
-                    groups = ?principal.groups,
-                    subject = %subject,
-                );
-                Err(Denial {
-                    tool: tool.to_owned(),
-                    subject,
-                })
-            }
-        }
+        decision.map_err(|subject| Denial {
+            tool: tool.to_owned(),
+            subject,
+        })
     }
 }
 

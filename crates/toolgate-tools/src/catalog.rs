@@ -44,6 +44,12 @@ impl CatalogEntry {
         self.tool.descriptor()
     }
 
+    /// The access rules of the tool's toolset.
+    #[must_use]
+    pub fn acl(&self) -> &AclPolicy {
+        &self.acl
+    }
+
     /// Whether `principal` may see and call the tool.
     ///
     /// # Errors

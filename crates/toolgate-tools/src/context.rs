@@ -5,7 +5,11 @@
 // clients that negotiated 2025-11-25, which is most of them.
 #![allow(deprecated)]
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use futures::future::BoxFuture;
 
@@ -36,6 +40,61 @@ pub struct CallContext {
     peer: Option<Peer<RoleServer>>,
     response_stream: Option<Arc<dyn ResponseStream>>,
     request: Option<Arc<RequestParts>>,
+    report: Arc<Mutex<Option<UpstreamReport>>>,
+}
+
+/// What a tool tells the server about the upstream exchange behind its result, for the
+/// call's audit event and metrics ([`CallContext::report_upstream`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpstreamReport {
+    /// The upstream's host (`api.weatherapi.com`), never a URL with credentials.
+    pub upstream: Option<String>,
+    /// The HTTP status it answered, if it answered.
+    pub status: Option<u16>,
+    /// How it failed, if it did.
+    pub failure: Option<UpstreamFailure>,
+}
+
+impl UpstreamReport {
+    /// An exchange with `upstream`.
+    #[must_use]
+    pub fn new(upstream: impl Into<String>) -> Self {
+        Self {
+            upstream: Some(upstream.into()),
+            status: None,
+            failure: None,
+        }
+    }
+
+    /// It answered `status` (an error status also sets [`UpstreamFailure::Status`]).
+    #[must_use]
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        if status >= 400 && self.failure.is_none() {
+            self.failure = Some(UpstreamFailure::Status);
+        }
+        self
+    }
+
+    /// It failed this way.
+    #[must_use]
+    pub fn with_failure(mut self, failure: UpstreamFailure) -> Self {
+        self.failure = Some(failure);
+        self
+    }
+}
+
+/// How an upstream exchange failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpstreamFailure {
+    /// An HTTP error status, or an error answer of a remote MCP server.
+    Status,
+    /// No answer in time.
+    Timeout,
+    /// Not reachable (connection refused or reset, DNS, TLS, a broken body).
+    Unreachable,
 }
 
 /// What an rmcp tool handler reads of the MCP request besides the peer and cancellation:
@@ -89,6 +148,7 @@ impl CallContext {
                 meta: request.meta.clone(),
                 extensions: request.extensions.clone(),
             })),
+            report: Arc::default(),
         }
     }
 
@@ -104,7 +164,23 @@ impl CallContext {
             peer: None,
             response_stream: None,
             request: None,
+            report: Arc::default(),
         }
+    }
+
+    /// Tells the server about the upstream exchange behind this call's result (its audit
+    /// event and metrics show it); the last report counts. Clones of the context share it.
+    pub fn report_upstream(&self, report: UpstreamReport) {
+        *self.report.lock().unwrap_or_else(PoisonError::into_inner) = Some(report);
+    }
+
+    /// What the tool reported with [`CallContext::report_upstream`].
+    #[must_use]
+    pub fn upstream_report(&self) -> Option<UpstreamReport> {
+        self.report
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Closes the SSE stream of this call mid-call (SEP-1699); the client resumes it with

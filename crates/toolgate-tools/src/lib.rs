@@ -49,7 +49,7 @@ mod typed;
 
 pub use acl::{AclPolicy, AclRule, ConsumerIdentifier, Denial};
 pub use catalog::{CatalogEntry, ToolCatalog};
-pub use context::{CallContext, ResponseStream};
+pub use context::{CallContext, ResponseStream, UpstreamFailure, UpstreamReport};
 pub use error::{RegistryError, ToolError};
 pub use live::LiveRegistry;
 pub use naming::{MAX_TOOL_NAME_LEN, fit_tool_name, is_valid_tool_name, slugify};

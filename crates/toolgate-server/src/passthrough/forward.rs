@@ -18,10 +18,11 @@ use tracing::Instrument;
 use url::Url;
 
 use super::{
+    audit::{PendingCalls, observe_stream},
     jsonrpc::{self, Inspected, ListIds},
     sse,
 };
-use crate::handler::principal_from;
+use crate::{EndpointTelemetry, handler::principal_from};
 
 /// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus those the
 /// proxy sets itself.
@@ -60,6 +61,10 @@ pub(super) struct Proxy {
     pub(super) max_rewritten_body_bytes: usize,
     /// Host names (and ports) accepted in `Host`; `None` accepts any.
     pub(super) allowed_hosts: Option<Vec<AllowedHost>>,
+    /// Audit events and metrics.
+    pub(super) telemetry: Arc<EndpointTelemetry>,
+    /// The upstream in events and metrics: its host (and port).
+    pub(super) upstream_label: String,
 }
 
 /// An entry of the `Host` allow-list: a host name, with or without a port.
@@ -119,7 +124,17 @@ pub(super) async fn handle(State(proxy): State<Arc<Proxy>>, request: Request) ->
         upstream = %proxy.upstream,
         upstream.status = tracing::field::Empty,
     );
-    proxy.serve(request).instrument(span).await
+    let method = request.method().clone();
+    let telemetry = Arc::clone(&proxy.telemetry);
+    let response = proxy.serve(request).instrument(span).await;
+    if let Some(metrics) = telemetry.metrics() {
+        metrics.passthrough_request(
+            telemetry.endpoint(),
+            method.as_str(),
+            response.status().as_u16(),
+        );
+    }
+    response
 }
 
 impl Proxy {
@@ -153,7 +168,14 @@ impl Proxy {
             list_ids: Vec::new(),
             request_ids: Vec::new(),
             batch: false,
+            calls: Vec::new(),
         };
+        let session = parts
+            .headers
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let principal = Arc::new(principal);
         if parts.method == Method::POST {
             let Ok(bytes) = axum::body::to_bytes(body, self.max_request_body_bytes).await else {
                 return (
@@ -174,9 +196,17 @@ impl Proxy {
                     return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
                 }
             };
-            if inspected.forward.is_none() {
-                return local_answers(&inspected);
-            }
+        }
+        let mut pending = PendingCalls::decide(
+            &self.telemetry,
+            &self.acl,
+            &self.upstream_label,
+            &principal,
+            session.as_deref(),
+            std::mem::take(&mut inspected.calls),
+        );
+        if parts.method == Method::POST && inspected.forward.is_none() {
+            return local_answers(&inspected);
         }
         let mut upstream_request = self
             .client
@@ -189,11 +219,12 @@ impl Proxy {
             Ok(response) => response,
             Err(error) => {
                 tracing::warn!(error = %error.without_url(), "upstream MCP server unreachable");
+                pending.fail_all(None, Some(jsonrpc::UPSTREAM_UNREACHABLE));
                 return unavailable(&inspected);
             }
         };
         tracing::Span::current().record("upstream.status", response.status().as_u16());
-        self.respond(&parts.method, response, inspected, principal)
+        self.respond(&parts.method, response, inspected, principal, pending)
             .await
     }
 
@@ -260,9 +291,13 @@ impl Proxy {
         method: &Method,
         response: reqwest::Response,
         inspected: Inspected,
-        principal: Principal,
+        principal: Arc<Principal>,
+        mut pending: PendingCalls,
     ) -> Response {
         let status = response.status();
+        if !status.is_success() && !pending.is_empty() {
+            pending.fail_all(Some(status.as_u16()), None);
+        }
         let mut headers = end_to_end(response.headers());
         match &self.auth {
             UpstreamAuth::UserToken { metadata_url } => {
@@ -274,6 +309,7 @@ impl Proxy {
                 if status == StatusCode::UNAUTHORIZED {
                     // The gateway's own credential was refused: the client can do nothing.
                     tracing::error!("the upstream refused the gateway's credential (401)");
+                    pending.fail_all(Some(status.as_u16()), None);
                     return unavailable(&inspected);
                 }
             }
@@ -295,24 +331,28 @@ impl Proxy {
             None
         };
         let answers = inspected.answers;
-        if answers.is_empty() && filter.is_none() {
+        let observe = !pending.is_empty() && (is_sse || is_json);
+        if answers.is_empty() && filter.is_none() && !observe {
             return relay(status, headers, response);
+        }
+        if answers.is_empty() && filter.is_none() && is_sse {
+            let stream = observe_stream(response.bytes_stream(), pending, status.as_u16());
+            return with_headers(status, headers, Body::from_stream(stream));
         }
         if headers.contains_key(header::CONTENT_ENCODING) && (is_sse || is_json) {
             tracing::error!("the upstream compressed a body the gateway must read");
             return bad_gateway_ids(&inspected.request_ids, &answers, inspected.batch);
         }
         headers.remove(header::CONTENT_LENGTH);
-        let principal = Arc::new(principal);
         if is_sse && status.is_success() {
             let prepend = answers.iter().map(sse::event_of).collect();
             let acl = self.acl.clone();
             let ids = filter.unwrap_or(ListIds::Seen(Vec::new()));
-            let stream = sse::rewrite_stream(
-                Box::pin(response.bytes_stream()),
-                prepend,
-                move |message: &mut Value| jsonrpc::filter_tools(message, &ids, &acl, &principal),
-            );
+            let upstream = observe_stream(response.bytes_stream(), pending, status.as_u16());
+            let stream =
+                sse::rewrite_stream(Box::pin(upstream), prepend, move |message: &mut Value| {
+                    jsonrpc::filter_tools(message, &ids, &acl, &principal)
+                });
             return with_headers(status, headers, Body::from_stream(stream));
         }
         if is_json && status.is_success() {
@@ -322,6 +362,10 @@ impl Proxy {
             let Ok(mut message) = serde_json::from_slice::<Value>(&body) else {
                 return with_headers(status, headers, Body::from(body));
             };
+            pending.observe(&message, status.as_u16());
+            if answers.is_empty() && filter.is_none() {
+                return with_headers(status, headers, Body::from(body));
+            }
             if let Some(ids) = &filter {
                 jsonrpc::filter_tools(&mut message, ids, &self.acl, &principal);
             }

@@ -25,6 +25,23 @@ pub(super) struct Inspected {
     pub(super) request_ids: Vec<Value>,
     /// Whether the body was a batch.
     pub(super) batch: bool,
+    /// Every `tools/call` with a tool name, denied or forwarded, for the audit.
+    pub(super) calls: Vec<SeenCall>,
+}
+
+/// A `tools/call` the proxy decided on.
+#[derive(Debug)]
+pub(super) struct SeenCall {
+    /// Its request id (none for a notification-shaped call).
+    pub(super) id: Option<Value>,
+    /// The tool.
+    pub(super) tool: String,
+    /// Why it was refused, when it was.
+    pub(super) denial: Option<toolgate_tools::Denial>,
+    /// Its arguments.
+    pub(super) arguments: Option<Value>,
+    /// The message's size as JSON.
+    pub(super) request_bytes: usize,
 }
 
 /// A JSON-RPC error response.
@@ -54,6 +71,7 @@ pub(super) fn inspect(
         list_ids: Vec::new(),
         request_ids: Vec::new(),
         batch,
+        calls: Vec::new(),
     };
     let mut kept = Vec::with_capacity(messages.len());
     let mut calls = false;
@@ -69,15 +87,22 @@ pub(super) fn inspect(
             // A call without a string name reaches no tool upstream either: let it fail there.
             if let Some(tool) = tool {
                 let decision = acl.check(tool, principal);
-                tracing::info!(
-                    target: "toolgate::audit",
-                    event = "tools/call",
-                    decision = if decision.is_ok() { "allow" } else { "deny" },
+                tracing::debug!(
                     tool,
-                    consumer = principal.consumer.as_deref(),
-                    groups = ?principal.groups,
                     upstream,
+                    allowed = decision.is_ok(),
+                    "tools/call inspected"
                 );
+                inspected.calls.push(SeenCall {
+                    id: id.clone(),
+                    tool: tool.to_owned(),
+                    denial: decision.clone().err(),
+                    arguments: message
+                        .get("params")
+                        .and_then(|p| p.get("arguments"))
+                        .cloned(),
+                    request_bytes: message.to_string().len(),
+                });
                 if let Err(denial) = decision {
                     if let Some(id) = &id {
                         inspected.answers.push(error_response(

@@ -195,3 +195,18 @@ where
 pub(super) fn event_of(message: &Value) -> Bytes {
     Bytes::from(format!("event: message\ndata: {message}\n\n"))
 }
+
+/// The data of one event (its `data` lines joined), if it has any.
+pub(super) fn event_data(event: &[u8]) -> Option<Vec<u8>> {
+    let mut data: Option<Vec<u8>> = None;
+    for line in lines(event) {
+        if let Some(value) = data_of(line) {
+            let data = data.get_or_insert_with(Vec::new);
+            if !data.is_empty() {
+                data.push(b'\n');
+            }
+            data.extend_from_slice(value);
+        }
+    }
+    data
+}
