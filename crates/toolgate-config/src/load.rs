@@ -117,6 +117,7 @@ const SECTIONS: &[&str] = &[
     "auth",
     "consumer_groups",
     "consumers",
+    "deny_private_networks",
 ];
 
 /// The document section by section and item by item; `None` when any part failed (each
@@ -156,6 +157,9 @@ fn deserialize(value: Value, problems: &mut Vec<Problem>) -> Option<Config> {
                 config.consumer_groups = list::<ConsumerGroupConfig>(value, &key, problems);
             }
             "consumers" => config.consumers = list::<ConsumerConfig>(value, &key, problems),
+            "deny_private_networks" => {
+                config.deny_private_networks = item(value, &key, problems).unwrap_or_default();
+            }
             "auth" => match value {
                 Value::Mapping(profiles) => {
                     for (name, profile) in profiles {
@@ -252,7 +256,8 @@ fn yaml_message(error: &serde_norway::Error) -> String {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What a value is, for messages.
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",

@@ -621,38 +621,27 @@ impl Validator<'_> {
             .chain(self.config.consumer_groups.iter().map(|g| g.name.clone()))
             .collect();
         let mut rules: Vec<(String, Vec<String>, bool)> = Vec::new();
-        for (i, toolset) in self.config.toolsets.iter().enumerate() {
-            for (d, rule) in toolset.default_acl.iter().enumerate() {
-                rules.push((
-                    format!("toolsets[{i}].default_acl[{d}]"),
-                    rule.allow.iter().chain(&rule.deny).cloned().collect(),
-                    toolset.include_consumer_groups,
-                ));
+        let mut add = |at: String,
+                       default_acl: &[crate::model::DefaultAclConfig],
+                       acl: &std::collections::BTreeMap<String, toolgate_tools::AclRule>,
+                       include_groups: bool| {
+            for (d, rule) in default_acl.iter().enumerate() {
+                let subjects = rule.allow.iter().chain(&rule.deny).cloned().collect();
+                rules.push((format!("{at}.default_acl[{d}]"), subjects, include_groups));
             }
-            for (tool, rule) in &toolset.acl {
-                rules.push((
-                    format!("toolsets[{i}].acl.{tool}"),
-                    rule.allow.iter().chain(&rule.deny).cloned().collect(),
-                    toolset.include_consumer_groups,
-                ));
+            for (tool, rule) in acl {
+                let subjects = rule.allow.iter().chain(&rule.deny).cloned().collect();
+                rules.push((format!("{at}.acl.{tool}"), subjects, include_groups));
             }
+        };
+        for (i, t) in self.config.toolsets.iter().enumerate() {
+            let at = format!("toolsets[{i}]");
+            add(at, &t.default_acl, &t.acl, t.include_consumer_groups);
         }
         for (i, endpoint) in self.config.endpoints.iter().enumerate() {
             if let Some(p) = &endpoint.passthrough {
-                for (d, rule) in p.default_acl.iter().enumerate() {
-                    rules.push((
-                        format!("endpoints[{i}].passthrough.default_acl[{d}]"),
-                        rule.allow.iter().chain(&rule.deny).cloned().collect(),
-                        p.include_consumer_groups,
-                    ));
-                }
-                for (tool, rule) in &p.acl {
-                    rules.push((
-                        format!("endpoints[{i}].passthrough.acl.{tool}"),
-                        rule.allow.iter().chain(&rule.deny).cloned().collect(),
-                        p.include_consumer_groups,
-                    ));
-                }
+                let at = format!("endpoints[{i}].passthrough");
+                add(at, &p.default_acl, &p.acl, p.include_consumer_groups);
             }
         }
         let groups: HashSet<&str> = self

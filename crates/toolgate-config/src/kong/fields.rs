@@ -32,18 +32,7 @@ impl Diag {
     }
 }
 
-/// What a value is, for messages.
-pub(super) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
-}
+pub(super) use crate::load::kind;
 
 /// Null, an empty list, an empty mapping, or a mapping of nothing but those: what `deck dump`
 /// writes for a field that is not set.

@@ -47,14 +47,27 @@ endpoints:
     listner: main
 ";
     let found = problems(text);
-    assert_eq!(
-        found,
-        [
-            "t.yaml:3: toolsets[0].tagz: unknown field `tagz`, expected one of `name`, `tags`, `rest`, `openapi`, `remote`, `rust`, `default_acl`, `acl`, `consumer_identifier`, `include_consumer_groups`; did you mean `tags`?",
-            "t.yaml:8: endpoints[0].sessions: unknown variant `statefull`, expected `stateful` or `stateless`; did you mean `stateful`?",
-            "t.yaml:11: endpoints[1].listner: unknown field `listner`, expected one of `name`, `path`, `listener`, `tags`, `toolsets`, `passthrough`, `auth`, `cors`, `max_request_body_size`, `timeout`, `sessions`, `json_response`, `server`, `logging`; did you mean `listener`?",
-        ]
-    );
+    assert_eq!(found.len(), 3, "{found:#?}");
+    let expect = [
+        (
+            "t.yaml:3: toolsets[0].tagz: unknown field `tagz`, expected one of `name`, `tags`",
+            "; did you mean `tags`?",
+        ),
+        (
+            "t.yaml:8: endpoints[0].sessions: unknown variant `statefull`, expected `stateful` or `stateless`",
+            "; did you mean `stateful`?",
+        ),
+        (
+            "t.yaml:11: endpoints[1].listner: unknown field `listner`, expected one of `name`, `path`, `listener`",
+            "; did you mean `listener`?",
+        ),
+    ];
+    for (problem, (start, end)) in found.iter().zip(expect) {
+        assert!(
+            problem.starts_with(start) && problem.ends_with(end),
+            "{problem}"
+        );
+    }
 }
 
 #[test]
