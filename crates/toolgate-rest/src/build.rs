@@ -318,6 +318,15 @@ fn build_tool(spec: RestToolSpec, cx: ToolContext<'_>) -> Result<RestTool, Probl
         if parameter.location == ParameterLocation::Header {
             let header =
                 header_name(&parameter.name).map_err(|r| problem(&format!("{field}.name"), r))?;
+            if crate::request::is_reserved_header(header.as_str()) {
+                return Err(problem(
+                    &format!("{field}.name"),
+                    format!(
+                        "header parameter '{}' is not allowed: an argument must not choose the upstream's host or the request's framing",
+                        parameter.name
+                    ),
+                ));
+            }
             if cx.toolset_headers.iter().any(|(fixed, _)| fixed == header) {
                 return Err(problem(
                     &field,

@@ -22,9 +22,13 @@ const ERROR_EXCERPT_CHARS: usize = 1024;
 ///
 /// Redirects are not followed: a redirect could carry fixed credentials to another host.
 /// A 3xx answer becomes an error result naming the `Location`.
+///
+/// [`UpstreamClient::public_only`] adds the `deny_private_networks` guard
+/// ([`toolgate_net`]): no connection to a loopback, private or link-local address.
 #[derive(Clone, Debug)]
 pub struct UpstreamClient {
     http: reqwest::Client,
+    public_only: bool,
 }
 
 /// The client could not be built.
@@ -38,18 +42,50 @@ impl UpstreamClient {
     /// # Errors
     /// [`UpstreamError`] when the TLS configuration cannot be loaded.
     pub fn new() -> Result<Self, UpstreamError> {
+        Self::build(false)
+    }
+
+    /// A client that connects only to public addresses: host names are refused when any
+    /// address they resolve to is loopback, private, link-local or otherwise not public,
+    /// and so are such IP literals (`deny_private_networks`). It ignores proxy variables.
+    ///
+    /// # Errors
+    /// As [`UpstreamClient::new`].
+    pub fn public_only() -> Result<Self, UpstreamError> {
+        Self::build(true)
+    }
+
+    fn build(public_only: bool) -> Result<Self, UpstreamError> {
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("toolgate/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(UpstreamError)?;
-        Ok(Self { http })
+            .pool_idle_timeout(Duration::from_secs(60));
+        if public_only {
+            builder = toolgate_net::guard(builder);
+        }
+        let http = builder.build().map_err(UpstreamError)?;
+        Ok(Self { http, public_only })
+    }
+
+    /// Whether this client refuses non-public addresses ([`UpstreamClient::public_only`]).
+    #[must_use]
+    pub fn is_public_only(&self) -> bool {
+        self.public_only
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// Refuses a URL whose host is a non-public IP literal, for a public-only client (names
+    /// are checked by its resolver when it connects).
+    pub(crate) fn check_url(&self, url: &url::Url) -> Result<(), toolgate_net::NetworkError> {
+        if self.public_only {
+            toolgate_net::check_url(url)
+        } else {
+            Ok(())
+        }
     }
 
     /// Sends `request`, reads at most `max_bytes` of the answer within `timeout`, and turns
@@ -70,6 +106,13 @@ impl UpstreamClient {
             (None, Some(_)) => String::new(),
         };
         let report = UpstreamReport::new(host);
+        if let Err(refused) = self.check_url(request.url()) {
+            tracing::warn!(upstream, error = %refused, "upstream refused by the network guard");
+            let result = error_result(format!(
+                "The upstream {upstream} was not called: {refused}."
+            ));
+            return (result, report.with_failure(UpstreamFailure::Unreachable));
+        }
         let outcome = tokio::time::timeout(timeout, async {
             let response = self.http.execute(request).await?;
             let status = response.status();

@@ -11,6 +11,28 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Headers no parameter may fill: they choose the host the upstream serves (`Host`, which
+/// virtual hosts route on) or the framing of the request, which the client sets.
+pub(crate) const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "upgrade",
+];
+
+/// Whether `name` (any case) is one of [`RESERVED_HEADERS`].
+pub(crate) fn is_reserved_header(name: &str) -> bool {
+    RESERVED_HEADERS
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name))
+}
+
 /// A piece of a path template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PathPart {

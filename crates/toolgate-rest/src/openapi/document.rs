@@ -36,6 +36,26 @@ impl OpenApiDocument {
     /// # Errors
     /// [`OpenApiError`] naming the document, and the line or JSON pointer of the problem.
     pub async fn load(source: &str) -> Result<Self, OpenApiError> {
+        let client = crate::UpstreamClient::new().map_err(|e| OpenApiError::Read {
+            origin: source.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Self::load_with(source, &client).await
+    }
+
+    /// [`OpenApiDocument::load`] with `client` for http(s) documents: with
+    /// [`UpstreamClient::public_only`](crate::UpstreamClient::public_only), a document or
+    /// `$ref` on a loopback, private or link-local address is refused.
+    ///
+    /// A document fetched over http(s) may only refer to other http(s) documents, never to
+    /// a local file.
+    ///
+    /// # Errors
+    /// As [`OpenApiDocument::load`].
+    pub async fn load_with(
+        source: &str,
+        client: &crate::UpstreamClient,
+    ) -> Result<Self, OpenApiError> {
         let url = if source.starts_with("http://") || source.starts_with("https://") {
             Url::parse(source).map_err(|e| OpenApiError::Read {
                 origin: source.to_owned(),
@@ -52,13 +72,9 @@ impl OpenApiDocument {
                 reason: "not a usable file path".to_owned(),
             })?
         };
-        let client = crate::UpstreamClient::new().map_err(|e| OpenApiError::Read {
-            origin: source.to_owned(),
-            reason: e.to_string(),
-        })?;
-        let text = fetch(&client, &url).await?;
+        let text = fetch(client, &url).await?;
         let mut document = Self::parse(&text, url, true)?;
-        document.load_references(&client).await?;
+        document.load_references(client).await?;
         Ok(document)
     }
 
@@ -117,10 +133,21 @@ impl OpenApiDocument {
         &mut self,
         client: &crate::UpstreamClient,
     ) -> Result<(), OpenApiError> {
-        let mut queue: Vec<Url> = external_documents(&self.root, &self.url);
-        while let Some(url) = queue.pop() {
+        let mut queue: Vec<(Url, Url)> = external_documents(&self.root, &self.url);
+        while let Some((url, referrer)) = queue.pop() {
             if url == self.url || self.others.contains_key(&url) {
                 continue;
+            }
+            if url.scheme() == "file" && referrer.scheme() != "file" {
+                // A remote document must not pull the gateway's own files into the import.
+                return Err(OpenApiError::Read {
+                    origin: display(&referrer),
+                    reason: format!(
+                        "a document loaded from {} cannot refer to the local file {}",
+                        referrer.scheme(),
+                        display(&url)
+                    ),
+                });
             }
             if self.others.len() + 1 >= MAX_DOCUMENTS {
                 return Err(OpenApiError::Read {
@@ -337,13 +364,16 @@ async fn fetch(client: &crate::UpstreamClient, url: &Url) -> Result<String, Open
                 .map_err(|e| read_error(e.to_string()))
         }
         "http" | "https" => {
+            client
+                .check_url(url)
+                .map_err(|refused| read_error(refused.to_string()))?;
             let response =
                 tokio::time::timeout(FETCH_TIMEOUT, client.http().get(url.clone()).send())
                     .await
                     .map_err(|_| {
                         read_error(format!("no answer within {} s", FETCH_TIMEOUT.as_secs()))
                     })?
-                    .map_err(|e| read_error(e.without_url().to_string()))?;
+                    .map_err(|e| read_error(send_error(e)))?;
             if !response.status().is_success() {
                 return Err(read_error(format!("HTTP {}", response.status())));
             }
@@ -370,8 +400,21 @@ async fn fetch(client: &crate::UpstreamClient, url: &Url) -> Result<String, Open
     }
 }
 
-/// The documents (URLs without fragment) named by non-local `$ref`s in `value`.
-fn external_documents(value: &Value, base: &Url) -> Vec<Url> {
+/// A failed request in words, without its URL; the guard's refusal when it was one.
+fn send_error(error: reqwest::Error) -> String {
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<toolgate_net::NetworkError>() {
+            return refused.to_string();
+        }
+        source = cause.source();
+    }
+    error.without_url().to_string()
+}
+
+/// The documents (URLs without fragment) named by non-local `$ref`s in `value`, each with
+/// `base`, the document naming it.
+fn external_documents(value: &Value, base: &Url) -> Vec<(Url, Url)> {
     let mut found = Vec::new();
     let mut stack = vec![value];
     while let Some(node) = stack.pop() {
@@ -382,8 +425,8 @@ fn external_documents(value: &Value, base: &Url) -> Vec<Url> {
                     && let Ok(mut url) = base.join(reference)
                 {
                     url.set_fragment(None);
-                    if !found.contains(&url) {
-                        found.push(url);
+                    if !found.iter().any(|(known, _)| *known == url) {
+                        found.push((url, base.clone()));
                     }
                 }
                 stack.extend(map.values());
@@ -402,3 +445,6 @@ fn describe_version(value: &Value) -> String {
         (None, None) => "neither an `openapi` nor a `swagger` field".to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests;

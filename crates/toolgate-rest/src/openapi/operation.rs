@@ -417,6 +417,12 @@ impl OperationContext<'_> {
                 ));
                 continue;
             }
+            if location == ParameterLocation::Header && crate::request::is_reserved_header(&name) {
+                warnings.push(format!(
+                    "{at}: header parameter '{name}' is ignored: an argument must not choose the upstream's host or the request's framing"
+                ));
+                continue;
+            }
             if credentials
                 .iter()
                 .any(|c| c.location == location && c.name.eq_ignore_ascii_case(&name))

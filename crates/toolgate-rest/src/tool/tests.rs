@@ -450,3 +450,161 @@ fn json_media_type_of_the_operation_is_sent_ok() {
         "application/merge-patch+json"
     );
 }
+
+/// Values an attacker would put in an argument to move a request to another host.
+const HOSTILE: &[&str] = &[
+    "//evil.example",
+    "//evil.example/x",
+    "@evil.example",
+    "user:pw@evil.example",
+    "evil.example:444",
+    ":444",
+    "http://evil.example/",
+    "https://evil.example:8443/a?b#c",
+    "%2F%2Fevil.example",
+    "%2F..",
+    "..%2F..%2Fadmin",
+    "%2e%2e",
+    "..;/admin",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "a\r\nHost: evil.example",
+    "a\r\n\r\nGET http://evil.example/ HTTP/1.1",
+    "x#@evil.example",
+    "x?@evil.example",
+    "[::1]",
+    "\u{ff45}vil.example",
+    "\0",
+    "%00",
+];
+
+/// The one tool of a document on `base`.
+fn tool_on(base: &str, tool_fields: &str) -> RestTool {
+    let text = format!("name: t\nbase_url: {base}\ntools:\n  - description: D\n{tool_fields}");
+    tools_with(&text, &ToolsetOptions::default()).remove(0)
+}
+
+/// Scheme, host and port of `url`.
+fn authority(url: &url::Url) -> (String, Option<String>, Option<u16>) {
+    (
+        url.scheme().to_owned(),
+        url.host_str().map(str::to_owned),
+        url.port_or_known_default(),
+    )
+}
+
+#[test]
+fn hostile_path_arguments_never_change_the_authority_ok() {
+    for base in ["https://api.example.com/v1", "http://127.0.0.1:8080/v1/"] {
+        let fixed = authority(&base.parse().expect("url"));
+        for style in ["simple", "label", "matrix"] {
+            let tool = tool_on(
+                base,
+                &format!(
+                    "    path: /files/{{name}}/raw\n    parameters:\n      - {{name: name, in: path, style: {style}}}\n"
+                ),
+            );
+            for value in HOSTILE {
+                // Refused (an empty or dot segment) or sent to the configured authority.
+                let Ok(request) = tool.build_request(&args(json!({"path_name": value}))) else {
+                    continue;
+                };
+                let url = request.url();
+                assert_eq!(authority(url), fixed, "{style} {value:?} → {url}");
+                assert!(url.path().starts_with("/v1/files/"), "{value:?} → {url}");
+                assert!(url.path().ends_with("/raw"), "{value:?} → {url}");
+                assert_eq!(url.path().matches('/').count(), 4, "{value:?} → {url}");
+                assert!(url.query().is_none() && url.fragment().is_none(), "{url}");
+                assert!(
+                    url.username().is_empty() && url.password().is_none(),
+                    "{url}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_path_arguments_in_arrays_and_objects_never_change_the_authority_ok() {
+    let tool = tool(concat!(
+        "    path: /a/{l}/b/{o}\n    parameters:\n",
+        "      - {name: l, in: path, schema: {type: array}}\n",
+        "      - {name: o, in: path, schema: {type: object}, style: matrix, explode: true}\n",
+    ));
+    for value in HOSTILE {
+        let arguments = json!({"path_l": [value, value], "path_o": {*value: value}});
+        let Ok(request) = tool.build_request(&args(arguments)) else {
+            continue;
+        };
+        let url = request.url();
+        assert_eq!(url.host_str(), Some("api.example.com"), "{value:?} → {url}");
+        assert_eq!(url.path().matches('/').count(), 5, "{value:?} → {url}");
+    }
+}
+
+#[test]
+fn hostile_query_arguments_stay_one_query_value_ok() {
+    let tool = tool_on(
+        "http://127.0.0.1:8080/v1",
+        "    path: /search\n    query:\n      key: [fixed]\n    parameters:\n      - {name: q, in: query}\n",
+    );
+    for value in HOSTILE
+        .iter()
+        .chain(&["a&key=stolen", "a=b&c", "#frag", "x y+z"])
+    {
+        let request = tool
+            .build_request(&args(json!({"query_q": value})))
+            .expect("a query value is never refused");
+        let url = request.url();
+        assert_eq!(
+            authority(url),
+            ("http".to_owned(), Some("127.0.0.1".to_owned()), Some(8080))
+        );
+        assert_eq!(url.path(), "/v1/search");
+        assert!(url.fragment().is_none(), "{url}");
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("key".to_owned(), "fixed".to_owned()),
+                ("q".to_owned(), (*value).to_owned())
+            ],
+            "{value:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_header_arguments_are_refused_or_sent_as_one_value_ok() {
+    let tool = tool("    path: /x\n    parameters:\n      - {name: X-Trace-Id, in: header}\n");
+    for value in HOSTILE {
+        match tool.build_request(&args(json!({"header_x_trace_id": value}))) {
+            Ok(request) => {
+                assert_eq!(request.url().host_str(), Some("api.example.com"));
+                assert!(request.headers().get(http::header::HOST).is_none());
+                assert_eq!(request.headers()["x-trace-id"], *value);
+            }
+            Err(_) => assert!(value.contains(['\r', '\n', '\0'])),
+        }
+    }
+}
+
+#[test]
+fn host_and_framing_header_parameters_fail() {
+    for name in [
+        "Host",
+        "host",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+    ] {
+        let text = format!(
+            "name: t\nbase_url: https://api.example.com\ntools:\n  - description: D\n    path: /x\n    parameters:\n      - {{name: {name}, in: header}}\n"
+        );
+        let spec = RestToolsetSpec::from_yaml(&text, "inline").expect("parses");
+        let client = UpstreamClient::new().expect("client");
+        let error =
+            build_tools(&spec, &client, &ToolsetOptions::default(), "inline").expect_err("refused");
+        assert!(error.to_string().contains("must not choose"), "{error}");
+    }
+}
