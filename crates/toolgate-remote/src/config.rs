@@ -42,6 +42,10 @@ pub struct RemoteConfig {
     /// Longest wait for an upstream answer, connecting included (default 30000).
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// Refuses a streamable HTTP upstream on a loopback, private or link-local address,
+    /// checked on every address its host resolves to, when connecting (default false).
+    #[serde(default)]
+    pub deny_private_networks: bool,
 }
 
 fn default_timeout_ms() -> u64 {
@@ -60,6 +64,7 @@ impl RemoteConfig {
             include: Vec::new(),
             exclude: Vec::new(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            deny_private_networks: false,
         }
     }
 
@@ -107,6 +112,13 @@ impl RemoteConfig {
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Refuses (or allows) a streamable HTTP upstream on a non-public address.
+    #[must_use]
+    pub fn with_deny_private_networks(mut self, deny: bool) -> Self {
+        self.deny_private_networks = deny;
         self
     }
 

@@ -198,6 +198,11 @@ async fn serve(
             client_credentials,
         } => {
             install_crypto_provider();
+            let client = if config.deny_private_networks {
+                Some(guarded_client(name, url).await?)
+            } else {
+                None
+            };
             let mut http = StreamableHttpClientTransportConfig::with_uri(url.as_str())
                 .custom_headers(header_map(name, headers)?);
             if let Some(variable) = bearer_env {
@@ -211,7 +216,10 @@ async fn serve(
             if let Some(grant) = client_credentials {
                 http = http.auth_header(crate::oauth::token(name, grant).await?);
             }
-            let transport = StreamableHttpClientTransport::from_config(http);
+            let transport = match client {
+                Some(client) => StreamableHttpClientTransport::with_client(client, http),
+                None => StreamableHttpClientTransport::from_config(http),
+            };
             handler
                 .serve_with_ct(transport, ct)
                 .await
@@ -251,6 +259,29 @@ async fn serve(
                 .map_err(handshake)
         }
     }
+}
+
+/// A client for `url` that connects to public addresses only, after checking `url` (so the
+/// refusal reads well); redirects are not followed. As rmcp's own client, it keeps no idle
+/// connections.
+async fn guarded_client(name: &str, url: &str) -> Result<reqwest::Client, RemoteError> {
+    let refused = |source| RemoteError::PrivateNetwork {
+        name: name.to_owned(),
+        source,
+    };
+    if let Ok(parsed) = url::Url::parse(url) {
+        toolgate_net::check_url_resolved(&parsed)
+            .await
+            .map_err(refused)?;
+    }
+    toolgate_net::guard(reqwest::Client::builder())
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|source| RemoteError::Client {
+            name: name.to_owned(),
+            source,
+        })
 }
 
 fn header_map(

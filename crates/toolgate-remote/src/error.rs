@@ -47,6 +47,24 @@ pub enum RemoteError {
         #[source]
         source: http::header::InvalidHeaderValue,
     },
+    /// The upstream is on a non-public address and `deny_private_networks` is on.
+    #[error("remote toolset '{name}': {source}")]
+    PrivateNetwork {
+        /// The toolset.
+        name: String,
+        /// The refused address.
+        #[source]
+        source: toolgate_net::NetworkError,
+    },
+    /// The HTTP client could not be built.
+    #[error("remote toolset '{name}': cannot build the HTTP client")]
+    Client {
+        /// The toolset.
+        name: String,
+        /// What reqwest said.
+        #[source]
+        source: reqwest::Error,
+    },
     /// No token could be had from the upstream's authorization server.
     #[error("remote toolset '{name}': no access token from the authorization server: {reason}")]
     Token {
