@@ -29,6 +29,10 @@ mod telemetry;
 
 pub use handler::{CallLogging, ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
+/// The passthrough's JSON-RPC inspection as plain functions, for the fuzz targets.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use passthrough::fuzzing as passthrough_fuzzing;
 pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
 pub use session::SessionStore;
 pub use stdio::{StdioError, serve_stdio};

@@ -39,6 +39,8 @@
 
 mod audit;
 mod forward;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod jsonrpc;
 mod metadata;
 mod sse;
@@ -107,6 +109,10 @@ pub enum PassthroughError {
     /// the inbound token first.
     #[error("token swap needs an auth layer (with_auth) to validate the inbound token")]
     TokenSwapWithoutAuth,
+    /// The upstream (or its metadata URL) is a non-public address and
+    /// `deny_private_networks` is on.
+    #[error("upstream: {0}")]
+    PrivateNetwork(#[source] toolgate_net::NetworkError),
     /// The HTTP client could not be built.
     #[error("building the upstream HTTP client")]
     Client(#[source] reqwest::Error),
@@ -130,6 +136,7 @@ pub struct PassthroughEndpoint {
     metadata_cache_ttl: Duration,
     allowed_hosts: Option<Vec<String>>,
     telemetry: EndpointTelemetry,
+    deny_private_networks: bool,
 }
 
 impl PassthroughEndpoint {
@@ -155,6 +162,7 @@ impl PassthroughEndpoint {
                     .map(|h| (*h).to_owned())
                     .collect(),
             ),
+            deny_private_networks: false,
         }
     }
 
@@ -248,6 +256,14 @@ impl PassthroughEndpoint {
         self
     }
 
+    /// Refuses an upstream on a loopback, private or link-local address (default false):
+    /// an IP literal when the router is built, a host name whenever any address it resolves
+    /// to is one, at each connection. The upstream client then ignores proxy variables.
+    pub fn with_deny_private_networks(mut self, deny: bool) -> Self {
+        self.deny_private_networks = deny;
+        self
+    }
+
     /// How long the upstream's PRM document is cached (default 5 min).
     pub fn with_metadata_cache_ttl(mut self, ttl: Duration) -> Self {
         self.metadata_cache_ttl = ttl;
@@ -267,6 +283,11 @@ impl PassthroughEndpoint {
     pub fn into_router(self) -> Result<Router, PassthroughError> {
         if !matches!(self.upstream.scheme(), "http" | "https") {
             return Err(PassthroughError::UpstreamScheme(self.upstream));
+        }
+        if self.deny_private_networks {
+            for url in std::iter::once(&self.upstream).chain(&self.upstream_metadata) {
+                toolgate_net::check_url(url).map_err(PassthroughError::PrivateNetwork)?;
+            }
         }
         let resource = self
             .resource
@@ -306,7 +327,7 @@ impl PassthroughEndpoint {
                 forward::UpstreamAuth::Replace(fixed)
             }
         };
-        let client = build_client(self.connect_timeout)?;
+        let client = build_client(self.connect_timeout, self.deny_private_networks)?;
         let stripped_headers = self
             .auth
             .as_ref()
@@ -368,11 +389,20 @@ impl PassthroughEndpoint {
 }
 
 /// One pooled client for every upstream request: no redirects (they would carry
-/// credentials elsewhere), no automatic decompression (bodies are relayed as they are).
-fn build_client(connect_timeout: Duration) -> Result<reqwest::Client, PassthroughError> {
+/// credentials elsewhere), no automatic decompression (bodies are relayed as they are);
+/// public addresses only with `deny_private_networks`.
+fn build_client(
+    connect_timeout: Duration,
+    deny_private_networks: bool,
+) -> Result<reqwest::Client, PassthroughError> {
     // Another part of the process may have installed a provider already; either way one is.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let builder = if deny_private_networks {
+        toolgate_net::guard(reqwest::Client::builder())
+    } else {
+        reqwest::Client::builder()
+    };
+    builder
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(90))

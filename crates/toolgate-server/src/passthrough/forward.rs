@@ -359,7 +359,16 @@ impl Proxy {
             let Some(body) = read_limited(response, self.max_rewritten_body_bytes).await else {
                 return bad_gateway_ids(&inspected.request_ids, &answers, inspected.batch);
             };
-            let Ok(mut message) = serde_json::from_slice::<Value>(&body) else {
+            // Clients skip a byte order mark before JSON (`Response.json()` does), so must this.
+            let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+            let Ok(mut message) = serde_json::from_slice::<Value>(json) else {
+                if filter.is_some() {
+                    // A tools/list answer that cannot be filtered is not passed on.
+                    tracing::error!(
+                        "the upstream's tools/list answer is not JSON the gateway reads"
+                    );
+                    return bad_gateway_ids(&inspected.request_ids, &answers, inspected.batch);
+                }
                 return with_headers(status, headers, Body::from(body));
             };
             pending.observe(&message, status.as_u16());

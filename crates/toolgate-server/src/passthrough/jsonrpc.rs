@@ -50,17 +50,21 @@ pub(super) fn error_response(id: &Value, code: i64, message: &str) -> Value {
 }
 
 /// Decides on every message of `body`: denied `tools/call`s are answered here, the rest is
-/// forwarded. A body that is not JSON is an `Err` (answered with a parse error).
+/// forwarded. A body that is not JSON, or that repeats a key in any object, is an `Err`
+/// (answered with a parse error).
 ///
 /// When a `tools/call` is forwarded, the body sent is the re-serialised message the
-/// decision was made on, so the upstream cannot read it differently (duplicate keys).
+/// decision was made on. Otherwise the body goes as it came, and refusing duplicate keys is
+/// what keeps the upstream from reading it differently: `{"method":"tools/call",
+/// "method":"ping",…}` is a ping to serde_json (the last key wins) and a call to a parser
+/// where the first one wins.
 pub(super) fn inspect(
     body: Bytes,
     acl: &AclPolicy,
     principal: &Principal,
     upstream: &str,
 ) -> Result<Inspected, serde_json::Error> {
-    let parsed: Value = serde_json::from_slice(&body)?;
+    let UniqueKeys(parsed) = serde_json::from_slice(&body)?;
     let (messages, batch) = match parsed {
         Value::Array(items) => (items, true),
         other => (vec![other], false),
@@ -135,6 +139,78 @@ pub(super) fn inspect(
     Ok(inspected)
 }
 
+/// A JSON value whose objects have no repeated key (at any depth); otherwise the same as
+/// [`Value`]'s own deserialization, within serde_json's nesting limit.
+struct UniqueKeys(Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(UniqueKeysVisitor)
+            .map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value without repeated object keys")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{key}` appears twice in one object"
+                )));
+            }
+            let UniqueKeys(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// Which responses carry `tools/list` results to filter.
 #[derive(Clone, Debug)]
 pub(super) enum ListIds {
@@ -163,13 +239,24 @@ pub(super) fn filter_tools(
     filter_one(message, ids, acl, principal)
 }
 
+/// Whether a response's `id` answers the request `id`, as a client compares them: numbers by
+/// value (`1` and `1.0` are one id to JavaScript), the rest exactly.
+fn same_id(request: &Value, response: &Value) -> bool {
+    match (request, response) {
+        (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+        _ => request == response,
+    }
+}
+
 fn filter_one(message: &mut Value, ids: &ListIds, acl: &AclPolicy, principal: &Principal) -> bool {
     if message.get("method").is_some() {
         return false;
     }
     let wanted = match ids {
         ListIds::Any => true,
-        ListIds::Seen(ids) => message.get("id").is_some_and(|id| ids.contains(id)),
+        ListIds::Seen(ids) => message
+            .get("id")
+            .is_some_and(|id| ids.iter().any(|seen| same_id(seen, id))),
     };
     if !wanted {
         return false;

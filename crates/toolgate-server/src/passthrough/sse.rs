@@ -5,16 +5,32 @@ use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use serde_json::Value;
 
+/// The byte order mark a client skips at the start of a stream.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Cuts a byte stream into complete SSE events (each with its terminating blank line).
 #[derive(Debug, Default)]
 pub(super) struct EventSplitter {
     buffer: BytesMut,
+    /// Whether the start of the stream (and a byte order mark there) is behind.
+    started: bool,
 }
 
 impl EventSplitter {
-    /// Adds `chunk` and returns every event it completes, raw.
+    /// Adds `chunk` and returns every event it completes, raw. A byte order mark at the
+    /// start of the stream is dropped, as clients skip it: left in, it would hide the
+    /// first line's field name from the rewriting, not from the client.
     pub(super) fn push(&mut self, chunk: &[u8]) -> Vec<Bytes> {
         self.buffer.extend_from_slice(chunk);
+        if !self.started {
+            if self.buffer.len() < BOM.len() && BOM.starts_with(&self.buffer) {
+                return Vec::new();
+            }
+            if self.buffer.starts_with(BOM) {
+                let _ = self.buffer.split_to(BOM.len());
+            }
+            self.started = true;
+        }
         let mut events = Vec::new();
         while let Some(end) = event_end(&self.buffer) {
             events.push(self.buffer.split_to(end).freeze());
@@ -114,8 +130,10 @@ pub(super) fn rewrite_event(event: &[u8], rewrite: &impl Fn(&mut Value) -> bool)
             has_data = true;
         }
     }
-    // Cheap test first: most events are not tool lists.
-    if !has_data || !data.windows(7).any(|w| w == b"\"tools\"") {
+    // Cheap test first: most events are not tool lists. A `\u` escape can spell `tools`.
+    if !has_data
+        || !(data.windows(7).any(|w| w == b"\"tools\"") || data.windows(2).any(|w| w == b"\\u"))
+    {
         return None;
     }
     let mut message: Value = serde_json::from_slice(&data).ok()?;
@@ -181,7 +199,9 @@ where
                         return Some((Err(error), (upstream, splitter, rewrite, true)));
                     }
                     None => {
+                        // An event the stream ended in the middle of: some clients use it.
                         let rest = splitter.finish()?;
+                        let rest = rewrite_event(&rest, &rewrite).unwrap_or(rest);
                         return Some((Ok(rest), (upstream, splitter, rewrite, true)));
                     }
                 }

@@ -165,14 +165,30 @@ fn denied_call_is_answered_allowed_forwarded_in_a_batch_ok() {
 }
 
 #[test]
-fn duplicate_name_keys_are_decided_on_what_is_forwarded_ok() {
-    // serde_json keeps the last key; the forwarded body is re-serialised from the same value.
+fn duplicate_keys_fail() {
+    // A repeated `method` hid a denied call: serde_json keeps the last key (a ping, so the
+    // body went upstream as it came) and a parser keeping the first one reads a call.
     let acl = policy();
-    let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_issues","name":"delete_repo"}}"#;
+    for body in [
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","method":"ping","params":{"name":"delete_repo"}}"#,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_repo"},"method":"ping"}]"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_issues","name":"delete_repo"}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_issues","arguments":{"a":1,"a":2}}}"#,
+    ] {
+        assert!(
+            jsonrpc::inspect(Bytes::from(body), &acl, &developer(), "http://up").is_err(),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn same_key_in_different_objects_ok() {
+    let body = r#"[{"jsonrpc":"2.0","id":1,"method":"ping","params":{"id":2,"method":"x"}},{"jsonrpc":"2.0","id":2,"method":"ping"}]"#;
     let inspected =
-        jsonrpc::inspect(Bytes::from(body), &acl, &developer(), "http://up").expect("json");
-    assert!(inspected.forward.is_none());
-    assert_eq!(inspected.answers.len(), 1);
+        jsonrpc::inspect(Bytes::from(body), &policy(), &developer(), "http://up").expect("json");
+    assert_eq!(inspected.forward, Some(Bytes::from(body)));
+    assert_eq!(inspected.request_ids, vec![json!(1), json!(2)]);
 }
 
 #[test]
@@ -199,4 +215,83 @@ fn metadata_urls_use_path_insertion_ok() {
         metadata::metadata_url(&resource),
         "http://127.0.0.1:8/.well-known/oauth-protected-resource/github-mcp"
     );
+}
+
+/// The events a client reads from `rewrite_stream` over `chunks`, as one text.
+async fn rewritten(chunks: &[&'static [u8]], ids: ListIds) -> String {
+    let acl = policy();
+    let principal = developer();
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+    let stream = sse::rewrite_stream(
+        futures::stream::iter(chunks),
+        Vec::new(),
+        move |m: &mut Value| jsonrpc::filter_tools(m, &ids, &acl, &principal),
+    );
+    let out: Vec<Bytes> = stream.map(|c| c.expect("chunk")).collect().await;
+    out.iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn byte_order_mark_split_across_chunks_hid_a_tools_list_ok() {
+    // A client skips a leading BOM; the rewriting saw "\u{feff}data: …", no data line.
+    let text = rewritten(
+        &[
+            b"\xEF",
+            b"\xBB\xBFdata: {\"id\":1,\"result\":{\"tools\":[{\"name\":\"delete_repo\"}]}}\n\n",
+        ],
+        ListIds::Seen(vec![json!(1)]),
+    )
+    .await;
+    assert_eq!(text, "data: {\"id\":1,\"result\":{\"tools\":[]}}\n\n");
+}
+
+#[tokio::test]
+async fn unterminated_last_event_is_filtered_too_ok() {
+    let text = rewritten(
+        &[b"data: {\"id\":1,\"result\":{\"tools\":[{\"name\":\"delete_repo\"}]}}"],
+        ListIds::Seen(vec![json!(1)]),
+    )
+    .await;
+    assert!(!text.contains("delete_repo"), "{text}");
+}
+
+#[tokio::test]
+async fn escaped_tools_key_and_float_id_are_filtered_ok() {
+    // `"tool\u0073"` passed the cheap test unread; `1.0` answers request 1 in JavaScript.
+    let text = rewritten(
+        &[
+            b"data: {\"id\":1,\"result\":{\"tool\\u0073\":[{\"name\":\"delete_repo\"}]}}\n\n",
+            b"data: {\"id\":1.0,\"result\":{\"tools\":[{\"name\":\"delete_repo\"}]}}\n\n",
+        ],
+        ListIds::Seen(vec![json!(1)]),
+    )
+    .await;
+    assert!(!text.contains("delete_repo"), "{text}");
+}
+
+/// A fuzz input of `passthrough_jsonrpc`: byte 0 the path, byte 1 the caller, then the body,
+/// `0xFF` between SSE chunks.
+fn fuzz_body(input: &'static [u8]) -> Vec<&'static [u8]> {
+    input[2..].split(|b| *b == 0xFF).collect()
+}
+
+#[tokio::test]
+async fn fuzz_regressions_replay_ok() {
+    // Found by the fuzzer: an event the stream ended in went out unfiltered.
+    let unterminated =
+        include_bytes!("../../../../fuzz/regressions/passthrough-sse-unterminated-event");
+    let text = rewritten(&fuzz_body(unterminated), ListIds::Any).await;
+    assert_eq!(text, "data: {\"result\":{\"tools\":[]}}\n\n");
+    // Found by reading: a byte order mark in its own chunk.
+    let bom = include_bytes!("../../../../fuzz/regressions/passthrough-sse-byte-order-mark");
+    let text = rewritten(&fuzz_body(bom), ListIds::Seen(vec![json!(1)])).await;
+    assert!(!text.contains("delete_repo"), "{text}");
+    // Found by reading: a repeated `method` hid a denied call.
+    let duplicate =
+        include_bytes!("../../../../fuzz/regressions/passthrough-request-duplicate-method");
+    let body = Bytes::from_static(&duplicate[2..]);
+    assert!(jsonrpc::inspect(body, &policy(), &developer(), "http://up").is_err());
 }
