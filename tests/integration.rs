@@ -12,6 +12,7 @@ mod custom_tools;
 mod failures;
 mod idp_selftest;
 mod live;
+mod network_guard;
 mod openapi;
 mod passthrough;
 mod passthrough_everything;

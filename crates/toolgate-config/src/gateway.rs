@@ -327,9 +327,17 @@ impl GatewayBuilder {
                     continue;
                 }
                 let timeout = endpoint.timeout.map(Duration::from_millis);
-                let toolset = toolsets::build(index, spec, timeout, &client, base_dir, &mut custom)
-                    .await
-                    .map_err(build_error)?;
+                let toolset = toolsets::build(
+                    index,
+                    spec,
+                    timeout,
+                    &client,
+                    base_dir,
+                    &mut custom,
+                    config.deny_private_networks,
+                )
+                .await
+                .map_err(build_error)?;
                 built.insert((index, endpoint.timeout), toolset);
             }
         }
@@ -459,6 +467,11 @@ impl GatewayBuilder {
                         .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
                 };
                 let mut endpoint = PassthroughEndpoint::new(spec.path.clone(), upstream.clone())
+                    .with_deny_private_networks(
+                        passthrough
+                            .deny_private_networks
+                            .unwrap_or(config.deny_private_networks),
+                    )
                     .with_root_metadata(root_metadata)
                     .with_identity(identity)
                     .with_resource(resource)

@@ -62,6 +62,15 @@ pub struct Config {
     /// Consumers: the identities ACLs name, with their API keys.
     #[serde(default)]
     pub consumers: Vec<ConsumerConfig>,
+    /// Refuse connections to loopback, private, link-local and other non-public addresses
+    /// for what the gateway fetches or calls on behalf of documents and remote servers:
+    /// OpenAPI documents loaded from URLs (their `$ref`s and the calls of their tools) and
+    /// remote MCP servers (`remote` toolsets, `passthrough` endpoints). Every address a host
+    /// name resolves to is checked, at each connection. Inline `rest` toolsets are not
+    /// affected. A toolset or passthrough can say otherwise with its own
+    /// `deny_private_networks` (default false).
+    #[serde(default)]
+    pub deny_private_networks: bool,
 }
 
 /// One HTTP listen address.
@@ -214,6 +223,10 @@ pub struct CorsConfig {
 pub struct PassthroughConfig {
     /// The upstream MCP endpoint, e.g. `https://api.githubcopilot.com/mcp/`.
     pub upstream: String,
+    /// Refuse an upstream on a non-public address (see the top-level
+    /// `deny_private_networks`, which this replaces for the endpoint; default: that one).
+    #[serde(default)]
+    pub deny_private_networks: Option<bool>,
     /// Who the upstream sees: `none` (default), `user_token` (the client's own
     /// `Authorization` goes upstream, which validates it), `token_swap` (a validated token is
     /// replaced by a stored credential) or `static` (fixed headers).
@@ -308,6 +321,10 @@ pub struct ToolsetConfig {
     /// Tools of a remote MCP server, aggregated (prefixed, filtered).
     #[serde(default)]
     pub remote: Option<RemoteSourceConfig>,
+    /// For an `openapi` or `remote` toolset: refuse non-public addresses (see the top-level
+    /// `deny_private_networks`, which this replaces for the toolset; default: that one).
+    #[serde(default)]
+    pub deny_private_networks: Option<bool>,
     /// Tools written in Rust and registered by the binary embedding toolgate
     /// (`GatewayBuilder::with_toolset`), under this name: `rust: {}`.
     #[serde(default)]

@@ -57,7 +57,8 @@ fn resolve(base_dir: Option<&Path>, source: &str) -> String {
     }
 }
 
-/// Builds toolset `index` of the file, its upstream calls limited to `timeout` when given.
+/// Builds toolset `index` of the file, its upstream calls limited to `timeout` when given;
+/// `deny_private_networks` is the file's top-level setting.
 pub(crate) async fn build(
     index: usize,
     spec: &ToolsetConfig,
@@ -65,8 +66,10 @@ pub(crate) async fn build(
     client: &UpstreamClient,
     base_dir: Option<&Path>,
     custom: &mut HashMap<String, ToolSet>,
+    deny_private_networks: bool,
 ) -> Result<Built, Problem> {
     let at = format!("toolsets[{index}]");
+    let deny_private_networks = spec.deny_private_networks.unwrap_or(deny_private_networks);
     let policy = acl_policy(
         &spec.default_acl,
         &spec.acl,
@@ -99,7 +102,15 @@ pub(crate) async fn build(
     }
     if let Some(openapi) = &spec.openapi {
         let source = resolve(base_dir, &openapi.spec);
-        let document = OpenApiDocument::load(&source)
+        let guarded;
+        let client = if deny_private_networks {
+            guarded = UpstreamClient::public_only()
+                .map_err(|e| Problem::error(format!("{at}.openapi"), e.to_string()))?;
+            &guarded
+        } else {
+            client
+        };
+        let document = OpenApiDocument::load_with(&source, client)
             .await
             .map_err(|e| Problem::error(format!("{at}.openapi.spec"), e.to_string()))?;
         let mut options = ImportOptions::new(spec.name.clone())
@@ -137,6 +148,7 @@ pub(crate) async fn build(
     }
     if let Some(remote) = &spec.remote {
         let mut config = RemoteConfig::new(spec.name.clone(), remote.transport.clone())
+            .with_deny_private_networks(deny_private_networks)
             .with_tags(spec.tags.iter().cloned())
             .with_include(remote.include.iter().cloned())
             .with_exclude(remote.exclude.iter().cloned());
