@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 
 use crate::Problem;
 
+/// Largest file `${{ file "…" }}` reads.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// Where interpolation reads variables and files.
@@ -60,6 +63,16 @@ impl<'a> Environment<'a> {
             (Some(dir), true) => dir.join(path),
             _ => path.to_path_buf(),
         };
+        // A device or a pipe (`/dev/zero`, `/dev/stdin`) would never end; secrets are small.
+        let metadata = std::fs::metadata(&path)?;
+        if !metadata.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "larger than {MAX_FILE_BYTES} bytes"
+            )));
+        }
         let mut text = std::fs::read_to_string(path)?;
         if text.ends_with('\n') {
             text.pop();
@@ -250,5 +263,20 @@ mod tests {
                 .starts_with("cannot read the file missing.txt")
         );
         std::fs::remove_dir_all(&dir).expect("works");
+    }
+
+    #[test]
+    fn file_form_refuses_devices_and_directories_fails() {
+        // `/dev/zero` was read until memory ran out; `/dev/stdin` waited forever.
+        let env = Environment::from_fn(|_| None, None);
+        for path in ["/dev/zero", "/dev/null", "/"] {
+            let problems =
+                interpolate(&format!("s: ${{{{ file \"{path}\" }}}}"), &env).expect_err("refused");
+            assert!(
+                problems[0].message.contains("not a regular file"),
+                "{path}: {}",
+                problems[0].message
+            );
+        }
     }
 }
