@@ -8,10 +8,19 @@ run *ARGS:
 fmt:
     cargo fmt --all
 
-# Check formatting and lints (what CI checks before the tests).
-lint:
+# Check formatting and lints (what CI checks before the tests), then the dependencies' licences, bans and sources with cargo-deny (offline; not in CI).
+lint: _cargo-deny
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo deny --offline --locked check --hide-inclusion-graph licenses bans sources
+
+# RustSec advisories of the dependencies (deny.toml); fetches the advisory database, so only where its git host is reachable.
+advisories: _cargo-deny
+    cargo deny --locked check advisories
+
+# cargo-deny, installed when missing (about 10 minutes on 2 cores).
+_cargo-deny:
+    @command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
 
 # Every test: build, unit, integration, interop, conformance.
 test:
