@@ -13,6 +13,7 @@ mod failures;
 mod idp_selftest;
 mod live;
 mod network_guard;
+mod observability;
 mod openapi;
 mod passthrough;
 mod passthrough_everything;

@@ -17,6 +17,7 @@
 
 mod auth;
 mod cors;
+mod observe;
 mod serve;
 mod toolsets;
 
@@ -32,8 +33,8 @@ use tokio::{sync::watch, task::JoinHandle};
 use toolgate_auth::ResourceServer;
 use toolgate_rest::UpstreamClient;
 use toolgate_server::{
-    CallLogging, HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore,
-    ToolServer, UpstreamIdentity,
+    HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore, ToolServer,
+    UpstreamIdentity,
 };
 use toolgate_tools::{Principal, ToolCatalog, ToolRegistry, ToolSet};
 use url::Url;
@@ -66,6 +67,8 @@ pub struct GatewayBuilder {
     custom: HashMap<String, ToolSet>,
     listen: Option<SocketAddr>,
     slots: Slots,
+    metrics: Option<toolgate_telemetry::Metrics>,
+    admin_listen: Option<SocketAddr>,
 }
 
 /// What one endpoint serves.
@@ -113,6 +116,9 @@ pub struct Gateway {
     slots: Slots,
     config: Config,
     warnings: Vec<Problem>,
+    metrics: toolgate_telemetry::Metrics,
+    admin: Option<SocketAddr>,
+    readiness: observe::Readiness,
 }
 
 impl Drop for Gateway {
@@ -131,7 +137,21 @@ impl Gateway {
             custom: HashMap::new(),
             listen: None,
             slots: Slots::default(),
+            metrics: None,
+            admin_listen: None,
         }
+    }
+
+    /// The metrics every endpoint, resource server and upstream of the gateway counts in.
+    #[must_use]
+    pub fn metrics(&self) -> &toolgate_telemetry::Metrics {
+        &self.metrics
+    }
+
+    /// Where the admin listener (`/metrics`, `/healthz`, `/readyz`) is to be bound.
+    #[must_use]
+    pub fn admin_address(&self) -> Option<SocketAddr> {
+        self.admin
     }
 
     /// The endpoints.
@@ -224,6 +244,19 @@ impl GatewayBuilder {
         self
     }
 
+    /// Counts in `metrics` (default: a registry of its own; a reload keeps the one in use).
+    pub fn with_metrics(mut self, metrics: toolgate_telemetry::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Serves `/metrics`, `/healthz` and `/readyz` on `address` instead of `admin.listen`
+    /// (`--admin-listen`).
+    pub fn with_admin_listen(mut self, address: SocketAddr) -> Self {
+        self.admin_listen = Some(address);
+        self
+    }
+
     fn with_slots(mut self, slots: Slots) -> Self {
         self.slots = slots;
         self
@@ -240,6 +273,8 @@ impl GatewayBuilder {
             mut custom,
             listen,
             slots,
+            metrics,
+            admin_listen,
         } = self;
         let origin = loaded.origin.clone();
         let config = loaded.config;
@@ -294,6 +329,15 @@ impl GatewayBuilder {
                 .map(|l| l.allowed_hosts.clone())
                 .unwrap_or_default()
         };
+
+        let admin = admin_listen.or_else(|| config.admin.as_ref().map(|a| a.listen));
+        if let Some(admin) = admin {
+            observe::check_admin_address(admin, &listeners).map_err(build_error)?;
+        }
+        let observability =
+            observe::Observability::new(&config, base_dir, metrics.unwrap_or_default())
+                .map_err(build_error)?;
+        let mut readiness = observe::Readiness::default();
 
         let consumers = auth::consumer_store(&config, &mut problems);
         if problems.iter().any(Problem::is_error) {
@@ -389,10 +433,17 @@ impl GatewayBuilder {
                             .as_ref()
                             .and_then(|p| p.resource.as_deref()),
                     )
-                    .map_err(build_error)?,
+                    .map_err(build_error)
+                    .map(|server| observe::count_auth(server, &observability.metrics, &name))?,
                 ),
                 None => None,
             };
+            if let (Some(server), Some((profile_name, _))) = (&resource_server, auth_profile) {
+                readiness
+                    .auth
+                    .entry(profile_name.clone())
+                    .or_insert_with(|| Arc::clone(server));
+            }
             if let Some(server) = &resource_server {
                 let path = server.config().metadata_path();
                 if let Some(other) =
@@ -467,6 +518,7 @@ impl GatewayBuilder {
                         .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
                 };
                 let mut endpoint = PassthroughEndpoint::new(spec.path.clone(), upstream.clone())
+                    .with_telemetry(observability.endpoint(&name, spec.logging.as_ref()))
                     .with_deny_private_networks(
                         passthrough
                             .deny_private_networks
@@ -579,12 +631,8 @@ impl GatewayBuilder {
                 if let Some(instructions) = info.instructions {
                     identity = identity.with_instructions(instructions);
                 }
-                let logging = spec.logging.unwrap_or_default();
                 let server = ToolServer::live(slot.catalog.subscribe(), identity)
-                    .with_call_logging(CallLogging::new(
-                        logging.log_statistics || logging.log_payloads || logging.log_audits,
-                        logging.log_payloads || logging.log_audits,
-                    ));
+                    .with_telemetry(observability.endpoint(&name, spec.logging.as_ref()));
                 let mut endpoint = HttpEndpoint::new(spec.path.clone(), server.clone())
                     .with_session_store(slot.sessions.clone())
                     .with_root_metadata(root_metadata)
@@ -654,6 +702,9 @@ impl GatewayBuilder {
             slots,
             config,
             warnings,
+            metrics: observability.metrics,
+            admin,
+            readiness,
         })
     }
 }

@@ -112,6 +112,8 @@ pub fn load_value(
 const SECTIONS: &[&str] = &[
     "_format_version",
     "listeners",
+    "admin",
+    "audit",
     "endpoints",
     "toolsets",
     "auth",
@@ -150,6 +152,8 @@ fn deserialize(value: Value, problems: &mut Vec<Problem>) -> Option<Config> {
         };
         match key.as_str() {
             "_format_version" => config.format_version = item(value, &key, problems),
+            "admin" => config.admin = item(value, &key, problems),
+            "audit" => config.audit = item(value, &key, problems),
             "listeners" => config.listeners = list::<ListenerConfig>(value, &key, problems),
             "endpoints" => config.endpoints = list::<EndpointConfig>(value, &key, problems),
             "toolsets" => config.toolsets = list::<ToolsetConfig>(value, &key, problems),

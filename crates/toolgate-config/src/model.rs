@@ -62,6 +62,12 @@ pub struct Config {
     /// Consumers: the identities ACLs name, with their API keys.
     #[serde(default)]
     pub consumers: Vec<ConsumerConfig>,
+    /// The admin listener (`/metrics`, `/healthz`, `/readyz`; default: none).
+    #[serde(default)]
+    pub admin: Option<AdminConfig>,
+    /// Where audit events go and what logged payloads redact (default: the process log).
+    #[serde(default)]
+    pub audit: Option<AuditConfig>,
     /// Refuse connections to loopback, private, link-local and other non-public addresses
     /// for what the gateway fetches or calls on behalf of documents and remote servers:
     /// OpenAPI documents loaded from URLs (their `$ref`s and the calls of their tools) and
@@ -174,20 +180,26 @@ pub struct ServerInfoConfig {
 }
 
 /// Kong's `logging` block.
-#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
-    /// One audit event per `tools/call` with the tool, consumer, outcome and latency
-    /// (tracing target `toolgate::audit`).
+    /// One audit event per `tools/call`: endpoint, session, consumer, groups, tool,
+    /// upstream, outcome, JSON-RPC code, upstream status, latency and sizes (see `audit`
+    /// for where it goes). ACL decisions are audited whatever this says.
     #[serde(default)]
     pub log_statistics: bool,
-    /// Adds the call's arguments and result to that event, credentials redacted.
+    /// Adds the call's arguments and result to that event (at most 4 KiB each), with the
+    /// `redact` fields, credential fields and every credential the gateway holds redacted.
     #[serde(default)]
     pub log_payloads: bool,
     /// Kong's field with the same meaning as `log_payloads` for access logs; accepted and
     /// treated as `log_payloads`.
     #[serde(default)]
     pub log_audits: bool,
+    /// Argument and result field names redacted from logged payloads, e.g.
+    /// `[password, ssn]` (nested fields too; beside `audit.redact`).
+    #[serde(default)]
+    pub redact: Vec<String>,
 }
 
 /// Browser access to an endpoint (Kong's `cors` plugin fields).
@@ -593,3 +605,7 @@ pub struct ConsumerConfig {
     #[serde(default)]
     pub keys: Vec<String>,
 }
+
+mod observability;
+
+pub use observability::{AdminConfig, AuditConfig};

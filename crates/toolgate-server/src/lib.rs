@@ -20,6 +20,7 @@
 //! # }
 //! ```
 
+mod admin;
 mod handler;
 mod http_endpoint;
 mod passthrough;
@@ -27,6 +28,9 @@ mod session;
 mod stdio;
 mod telemetry;
 
+pub use admin::{
+    AdminEndpoint, NotReady, READINESS_TIMEOUT, ReadinessCheck, check_authorization_servers,
+};
 pub use handler::{CallLogging, ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
 /// The passthrough's JSON-RPC inspection as plain functions, for the fuzz targets.

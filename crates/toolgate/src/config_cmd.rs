@@ -47,6 +47,20 @@ pub(crate) struct ServeArgs {
     /// ACLs apply; default: an anonymous caller.
     #[arg(long, value_name = "CONSUMER", requires = "stdio")]
     consumer: Option<String>,
+    /// Serve /metrics, /healthz and /readyz on this address (`127.0.0.1:9100`, or a port
+    /// alone for loopback) instead of the file's `admin.listen`. No authentication: keep it
+    /// off public networks.
+    #[arg(long, value_name = "ADDR", env = "TOOLGATE_ADMIN_LISTEN", value_parser = admin_address)]
+    admin_listen: Option<SocketAddr>,
+}
+
+/// `ADDR` or a port alone, which means loopback.
+fn admin_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse()
+        .map_err(|e| format!("`{text}` is neither host:port nor a port: {e}"))
 }
 
 /// Arguments of `tools`.
@@ -181,6 +195,9 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<bool> {
         if let Some(address) = args.listen {
             builder = builder.with_listen(address);
         }
+        if let Some(address) = args.admin_listen {
+            builder = builder.with_admin_listen(address);
+        }
         builder
     };
     let gateway = builder(loaded).build().await?;
@@ -236,6 +253,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<bool> {
             )
         })
         .collect();
+    let admin = gateway.admin_address();
     let bound = gateway.bind().await?;
     for (listener, address) in bound.local_addrs() {
         for (name, path, _, auth) in endpoints.iter().filter(|e| e.2 == listener) {
@@ -247,6 +265,9 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<bool> {
         }
     }
     let reloader = bound.reloader();
+    if let Some(address) = admin {
+        serve_admin(address, &bound.local_addrs(), &reloader).await?;
+    }
     let source = args.source.clone();
     let listen = args.listen;
     #[cfg(unix)]
@@ -285,6 +306,36 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<bool> {
     });
     bound.serve(shutdown_signal()).await?;
     Ok(true)
+}
+
+/// Binds the admin listener and serves the gateway's /metrics, /healthz and /readyz there.
+async fn serve_admin(
+    address: SocketAddr,
+    public: &[(String, SocketAddr)],
+    reloader: &toolgate_config::Reloader,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (admin)"))?;
+    let local = listener.local_addr()?;
+    if let Some((name, _)) = public.iter().find(|(_, a)| *a == local) {
+        bail!("the admin listener {local} is the listener `{name}`'s address");
+    }
+    if !local.ip().is_loopback() {
+        tracing::warn!(
+            "the admin listener on {local} has no authentication: keep it off public networks"
+        );
+    }
+    tracing::info!("admin: http://{local}/metrics, /healthz, /readyz");
+    let router = reloader.admin_router().await;
+    tokio::spawn(async move {
+        if let Err(error) =
+            toolgate_server::serve_http(listener, router, std::future::pending()).await
+        {
+            tracing::error!(%error, "the admin listener failed");
+        }
+    });
+    Ok(())
 }
 
 fn names(gateway: &Gateway) -> String {

@@ -8,12 +8,17 @@ mod auth_args;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use clap::Parser;
+use toolgate_auth::ResourceServer;
 use toolgate_rest::UpstreamClient;
-use toolgate_server::{HttpEndpoint, serve_http, serve_stdio};
+use toolgate_server::{
+    AdminEndpoint, EndpointTelemetry, HttpEndpoint, ReadinessCheck, check_authorization_servers,
+    serve_http, serve_stdio,
+};
+use toolgate_telemetry::Metrics;
 use toolgate_weather::{MCP_PATH, WeatherServer, api_key_from_env, start_demo_upstream};
 use tracing_subscriber::EnvFilter;
 use url::Url;
@@ -51,8 +56,21 @@ struct Cli {
     /// Browser origins accepted in the Origin header (repeatable), e.g. http://localhost:6274.
     #[arg(long = "allowed-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<String>,
+    /// Serve /metrics, /healthz and /readyz on this address (or a port alone, for
+    /// loopback). No authentication: keep it off public networks.
+    #[arg(long, value_name = "ADDR", env = "WEATHER_ADMIN_LISTEN", value_parser = admin_address)]
+    admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     auth: auth_args::AuthArgs,
+}
+
+/// `ADDR` or a port alone, which means loopback.
+fn admin_address(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse()
+        .map_err(|e| format!("`{text}` is neither host:port nor a port: {e}"))
 }
 
 #[tokio::main]
@@ -104,14 +122,27 @@ async fn main() -> anyhow::Result<()> {
         weather = weather.with_acl(acl);
     }
     let client = UpstreamClient::new()?;
-    let server = weather.build(&client).await?;
+    let metrics = Metrics::new();
+    let server = weather
+        .build(&client)
+        .await?
+        .with_telemetry(EndpointTelemetry::new("weather").with_metrics(metrics.clone()));
 
     if cli.stdio {
         serve_stdio(server).await?;
         return Ok(());
     }
 
-    let auth = cli.auth.resource_server(cli.listen, MCP_PATH)?;
+    let auth = cli
+        .auth
+        .resource_server(cli.listen, MCP_PATH)?
+        .map(|server| match Arc::try_unwrap(server) {
+            Ok(server) => Arc::new(server.with_metrics(metrics.clone(), "weather")),
+            Err(shared) => shared,
+        });
+    if let Some(address) = cli.admin_listen {
+        serve_admin(address, cli.listen, metrics, auth.clone()).await?;
+    }
     let mut allowed_hosts = cli.allowed_hosts.clone();
     match &auth {
         Some(server) => {
@@ -156,6 +187,44 @@ async fn main() -> anyhow::Result<()> {
     serve_http(listener, router, shutdown_signal())
         .await
         .context("the HTTP server failed")?;
+    Ok(())
+}
+
+/// Serves /metrics, /healthz and /readyz (ready when the authorization servers answer).
+async fn serve_admin(
+    address: SocketAddr,
+    public: SocketAddr,
+    metrics: Metrics,
+    auth: Option<Arc<ResourceServer>>,
+) -> anyhow::Result<()> {
+    if address == public && address.port() != 0 {
+        anyhow::bail!("--admin-listen {address} is the MCP listener's address: give it its own");
+    }
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (admin)"))?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        tracing::warn!(
+            "the admin listener on {local} has no authentication: keep it off public networks"
+        );
+    }
+    let check: ReadinessCheck = Arc::new(move || {
+        let servers: Vec<_> = auth
+            .iter()
+            .map(|server| ("weather".to_owned(), Arc::clone(server)))
+            .collect();
+        Box::pin(check_authorization_servers(servers))
+    });
+    let router = AdminEndpoint::new(metrics)
+        .with_readiness(check)
+        .into_router();
+    tracing::info!("admin: http://{local}/metrics, /healthz, /readyz");
+    tokio::spawn(async move {
+        if let Err(error) = serve_http(listener, router, std::future::pending()).await {
+            tracing::error!(%error, "the admin listener failed");
+        }
+    });
     Ok(())
 }
 

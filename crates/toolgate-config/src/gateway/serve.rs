@@ -144,6 +144,11 @@ impl Reloader {
             .as_ref()
             .map(|g| Arc::clone(&g.slots))
             .unwrap_or_default();
+        let metrics = current.as_ref().map(|g| g.metrics.clone());
+        let builder = match metrics {
+            Some(metrics) => builder.with_metrics(metrics),
+            None => builder,
+        };
         let mut next = builder.with_slots(slots).build().await?;
         let wanted: Vec<(String, SocketAddr)> = next.listeners();
         let serving: Vec<(&String, &SocketAddr)> =
@@ -175,5 +180,40 @@ impl Reloader {
             old.shutdown().await;
         }
         Ok(warnings)
+    }
+}
+
+impl Reloader {
+    /// The admin routes of the gateway being served (`/metrics`, `/healthz`, `/readyz`),
+    /// following reloads: ready when every remote toolset is connected and every auth
+    /// profile's authorization servers answer. Serve them on their own address
+    /// ([`Gateway::admin_address`]), never on a public listener.
+    pub async fn admin_router(&self) -> Router {
+        let metrics = match self.current.lock().await.as_ref() {
+            Some(gateway) => gateway.metrics.clone(),
+            None => toolgate_telemetry::Metrics::new(),
+        };
+        let current = Arc::clone(&self.current);
+        let check: toolgate_server::ReadinessCheck = Arc::new(move || {
+            let current = Arc::clone(&current);
+            Box::pin(async move {
+                let pending = {
+                    let gateway = current.lock().await;
+                    let Some(gateway) = gateway.as_ref() else {
+                        return vec![toolgate_server::NotReady::new("gateway", "shutting down")];
+                    };
+                    let remotes = gateway
+                        .remotes
+                        .iter()
+                        .map(|r| (r.name().to_owned(), r.is_connected()))
+                        .collect();
+                    gateway.readiness.check(remotes)
+                };
+                pending.await
+            })
+        });
+        toolgate_server::AdminEndpoint::new(metrics)
+            .with_readiness(check)
+            .into_router()
     }
 }

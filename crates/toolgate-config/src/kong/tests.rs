@@ -152,7 +152,7 @@ fn seed_000_translates_to_the_weather_gateway_ok() {
     assert_eq!(weather.tags, ["weather-tools"]);
     assert_eq!(weather.timeout, Some(45_000));
     assert_eq!(weather.max_request_body_size, Some(32_768));
-    let logging = weather.logging.expect("logging");
+    let logging = weather.logging.as_ref().expect("logging");
     assert!(logging.log_statistics && !logging.log_payloads);
     let cors = weather.cors.as_ref().expect("cors");
     assert_eq!(cors.origins, ["http://localhost:6274"]);
@@ -263,7 +263,7 @@ fn seed_002_translates_to_two_passthrough_endpoints_ok() {
     assert!(key_auth.sufficient);
     let cors = github.cors.as_ref().expect("cors");
     assert_eq!(cors.origins, ["*"]);
-    assert!(github.logging.expect("logging").log_payloads);
+    assert!(github.logging.as_ref().expect("logging").log_payloads);
 
     let konnect = endpoint(&loaded, "/konnect-mcp");
     let passthrough = konnect.passthrough.as_ref().expect("a passthrough");
