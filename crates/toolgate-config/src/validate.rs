@@ -106,6 +106,14 @@ impl Validator<'_> {
                     "give only one of `rest`, `openapi`, `remote` or `rust` (one source per toolset)",
                 ),
             }
+            if toolset.deny_private_networks.is_some()
+                && (toolset.rest.is_some() || toolset.rust.is_some())
+            {
+                self.warning(
+                    format!("{at}.deny_private_networks"),
+                    "has no effect here: it guards `openapi` and `remote` toolsets, whose upstreams come from documents and URLs",
+                );
+            }
             if let Some(rest) = &toolset.rest {
                 if let Some(url) = &rest.base_url {
                     self.url(&format!("{at}.rest.base_url"), url);

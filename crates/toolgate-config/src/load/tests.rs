@@ -136,6 +136,18 @@ auth:
 }
 
 #[test]
+fn deny_private_networks_on_a_rest_toolset_is_a_warning_ok() {
+    let loaded = load(
+        "deny_private_networks: true\ntoolsets:\n  - name: a\n    tags: [t]\n    deny_private_networks: false\n    rest:\n      base_url: http://127.0.0.1:9/\n      tools:\n        - {name: x, description: X, path: x}\nendpoints:\n  - {path: /mcp, tags: [t]}\n",
+    )
+    .expect("loads");
+    assert!(loaded.config.deny_private_networks);
+    assert_eq!(loaded.config.toolsets[0].deny_private_networks, Some(false));
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert_eq!(loaded.warnings[0].path, "toolsets[0].deny_private_networks");
+}
+
+#[test]
 fn a_minimal_config_loads_ok() {
     let loaded = load(
         "toolsets:\n  - name: a\n    tags: [t]\n    rest:\n      base_url: http://127.0.0.1:9/\n      query: {key: \"${KEY}\"}\n      tools:\n        - {name: x, description: X, path: x}\nendpoints:\n  - {path: /mcp, tags: [t]}\n",
