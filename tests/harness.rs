@@ -2,6 +2,7 @@
 //! clients ([`connect`], [`connect_discover`], [`connect_stdio`]).
 
 mod client;
+mod configured;
 mod gateway;
 mod idp;
 mod upstream;
@@ -10,6 +11,7 @@ pub(crate) use client::{
     McpClient, call, connect, connect_discover, connect_stdio, connect_with_token, error_of,
     passthrough_binary, text_of, toolgate_binary, try_connect_with_token, weather_binary,
 };
+pub(crate) use configured::{Configured, Gate, RawMcp, gated_toolset, json_of};
 pub(crate) use gateway::Gateway;
 pub(crate) use idp::{ClientAuth, EC_KID, Idp, ROGUE_KID};
 pub(crate) use upstream::RestUpstream;

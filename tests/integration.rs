@@ -11,6 +11,8 @@ mod config_cli;
 mod custom_tools;
 mod failures;
 mod idp_selftest;
+mod lifecycle;
+mod limits;
 mod live;
 mod network_guard;
 mod observability;

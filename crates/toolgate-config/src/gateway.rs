@@ -17,6 +17,7 @@
 
 mod auth;
 mod cors;
+mod limits;
 mod observe;
 mod serve;
 mod toolsets;
@@ -36,7 +37,7 @@ use toolgate_server::{
     HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore, ToolServer,
     UpstreamIdentity,
 };
-use toolgate_tools::{Principal, ToolCatalog, ToolRegistry, ToolSet};
+use toolgate_tools::{ConcurrencyLimit, Principal, ToolCatalog, ToolRegistry, ToolSet};
 use url::Url;
 
 pub use serve::{BoundGateway, Reloader};
@@ -219,6 +220,20 @@ impl Gateway {
         }
     }
 
+    /// Closes every session of its endpoints (once their connections are drained).
+    async fn close_sessions(&self) {
+        let stores: Vec<SessionStore> = self
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|slot| slot.sessions.clone())
+            .collect();
+        for store in stores {
+            store.close_all().await;
+        }
+    }
+
     /// Stops remote connections.
     pub async fn shutdown(mut self) {
         for task in self.tasks.drain(..) {
@@ -351,6 +366,28 @@ impl GatewayBuilder {
             message: e.to_string(),
         })?;
         let mut built: HashMap<(usize, Option<u64>), toolsets::Built> = HashMap::new();
+        // One concurrency cap per toolset, shared by every endpoint serving it; a call waits
+        // for a slot at most its own timeout.
+        let caps: HashMap<usize, ConcurrencyLimit> = config
+            .toolsets
+            .iter()
+            .enumerate()
+            .filter_map(|(index, spec)| {
+                let max = spec.max_concurrent_calls?;
+                Some((
+                    index,
+                    ConcurrencyLimit::new(spec.name.clone(), max, Duration::ZERO),
+                ))
+            })
+            .collect();
+        let cap_for = |index: usize, endpoint_timeout: Option<u64>| {
+            caps.get(&index).map(|cap| {
+                cap.with_wait(toolsets::call_timeout(
+                    &config.toolsets[index],
+                    endpoint_timeout,
+                ))
+            })
+        };
         for endpoint in &config.endpoints {
             for (index, spec) in config.toolsets.iter().enumerate() {
                 let selected = endpoint.toolsets.contains(&spec.name)
@@ -371,7 +408,7 @@ impl GatewayBuilder {
                     continue;
                 }
                 let timeout = endpoint.timeout.map(Duration::from_millis);
-                let toolset = toolsets::build(
+                let toolset = match toolsets::build(
                     index,
                     spec,
                     timeout,
@@ -381,7 +418,14 @@ impl GatewayBuilder {
                     config.deny_private_networks,
                 )
                 .await
-                .map_err(build_error)?;
+                .map_err(build_error)?
+                {
+                    toolsets::Built::Fixed(set) => toolsets::Built::Fixed(toolsets::capped(
+                        set,
+                        cap_for(index, endpoint.timeout).as_ref(),
+                    )),
+                    remote @ toolsets::Built::Remote(..) => remote,
+                };
                 built.insert((index, endpoint.timeout), toolset);
             }
         }
@@ -544,6 +588,8 @@ impl GatewayBuilder {
                 if let Some(bytes) = spec.max_request_body_size {
                     endpoint = endpoint.with_max_request_body_bytes(bytes);
                 }
+                endpoint =
+                    endpoint.with_rate_limits(limits::rate_limits(spec.rate_limits.as_ref()));
                 if let Some(server) = &resource_server {
                     endpoint = endpoint.with_auth(Arc::clone(server));
                 }
@@ -572,6 +618,7 @@ impl GatewayBuilder {
                 );
                 let mut registry = ToolRegistry::new();
                 let mut remote_changes = Vec::new();
+                let mut remote_caps = HashMap::new();
                 for (index, toolset) in config.toolsets.iter().enumerate() {
                     let selected = spec.toolsets.contains(&toolset.name)
                         || toolset.tags.iter().any(|t| spec.tags.contains(t));
@@ -583,7 +630,14 @@ impl GatewayBuilder {
                             registry.add(toolsets::with_scopes(set, &scopes, hide));
                         }
                         Some(toolsets::Built::Remote(remote, policy)) => {
-                            let current = remote.toolset().with_acl(policy.clone());
+                            let cap = cap_for(index, spec.timeout);
+                            let current = toolsets::capped(
+                                remote.toolset().with_acl(policy.clone()),
+                                cap.as_ref(),
+                            );
+                            if let Some(cap) = cap {
+                                remote_caps.insert(remote.name().to_owned(), cap);
+                            }
                             registry.add(toolsets::with_scopes(&current, &scopes, hide));
                             remote_changes.push((
                                 remote.name().to_owned(),
@@ -609,10 +663,12 @@ impl GatewayBuilder {
                         })
                         .clone()
                 };
+                slot.sessions.set_limits(limits::session_limits(spec));
                 if !remote_changes.is_empty() {
                     tasks.push(republish(
                         registry,
                         remote_changes,
+                        remote_caps,
                         slot.catalog.clone(),
                         scopes,
                         hide,
@@ -640,7 +696,8 @@ impl GatewayBuilder {
                         SessionsConfig::Stateful => SessionMode::Sessions,
                         SessionsConfig::Stateless => SessionMode::Stateless,
                     })
-                    .with_json_response(spec.json_response);
+                    .with_json_response(spec.json_response)
+                    .with_rate_limits(limits::rate_limits(spec.rate_limits.as_ref()));
                 if any_host {
                     endpoint = endpoint.allow_any_host();
                 } else if !allowed_hosts.is_empty() {
@@ -713,6 +770,7 @@ impl GatewayBuilder {
 fn republish(
     registry: ToolRegistry,
     remotes: Vec<(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)>,
+    caps: HashMap<String, ConcurrencyLimit>,
     sender: watch::Sender<Arc<ToolCatalog>>,
     scopes: HashMap<String, Vec<String>>,
     hide: bool,
@@ -726,7 +784,8 @@ fn republish(
             let Some((name, toolset)) = changed else {
                 return;
             };
-            let toolset = toolsets::with_scopes(&toolset, &scopes, hide);
+            let toolset =
+                toolsets::with_scopes(&toolsets::capped(toolset, caps.get(&name)), &scopes, hide);
             // (the file's ACL was applied by `futures_select`)
             if let Some(slot) = toolsets.iter_mut().find(|t| t.name() == name) {
                 *slot = toolset;

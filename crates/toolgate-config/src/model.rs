@@ -13,6 +13,13 @@ use serde::Deserialize;
 use toolgate_rest::{OneOrMany, RestToolSpec, openapi::Selector};
 use toolgate_tools::{AclRule, ConsumerIdentifier};
 
+mod limits;
+
+pub use limits::{
+    DurationConfig, LimitByConfig, RateLimitConfig, RateLimitsConfig, ToolRateLimitConfig,
+    parse_duration,
+};
+
 /// The whole file.
 ///
 /// ```yaml
@@ -93,6 +100,14 @@ pub struct ListenerConfig {
     /// only). `["*"]` accepts any host: only behind a proxy that checks it.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// How long a client may take to send a request's headers; also how long a kept-alive
+    /// connection may sit idle (default `30s`). Slower clients are disconnected.
+    #[serde(default)]
+    pub header_read_timeout: Option<DurationConfig>,
+    /// How long a client may take to send a request's body, from its headers on (default
+    /// `60s`); slower ones get 408 and are disconnected.
+    #[serde(default)]
+    pub body_read_timeout: Option<DurationConfig>,
 }
 
 pub(crate) fn default_listener_name() -> String {
@@ -137,10 +152,22 @@ pub struct EndpointConfig {
     /// `server.timeout`); replaces the toolsets' own.
     #[serde(default)]
     pub timeout: Option<u64>,
+    /// Rate limits per consumer and per tool; requests over them get 429 with
+    /// `Retry-After` (default: none).
+    #[serde(default)]
+    pub rate_limits: Option<RateLimitsConfig>,
     /// Sessions: `stateful` (default; `Mcp-Session-Id`) or `stateless` (every request stands
     /// alone; what the 2026-07-28 protocol revision uses).
     #[serde(default)]
     pub sessions: SessionsConfig,
+    /// How long a session may sit idle — no request in flight, no stream open, no request —
+    /// before it is closed (default `5m`).
+    #[serde(default)]
+    pub sessions_idle_timeout: Option<DurationConfig>,
+    /// The most sessions open at once (default 10000); beyond, a new `initialize` gets 503
+    /// with `Retry-After`. Existing sessions are never closed to make room.
+    #[serde(default)]
+    pub max_sessions: Option<usize>,
     /// Answer `application/json` instead of an SSE stream when a request has no
     /// notifications to stream (stateless only; default false).
     #[serde(default)]
@@ -353,6 +380,11 @@ pub struct ToolsetConfig {
     /// Whether rules may name consumer groups (Kong's default: false).
     #[serde(default)]
     pub include_consumer_groups: bool,
+    /// The most calls of the toolset's tools running at once (default: no cap). A call
+    /// over it waits for a slot as long as its timeout, then gets an `isError` result
+    /// saying the upstream is busy.
+    #[serde(default)]
+    pub max_concurrent_calls: Option<usize>,
 }
 
 /// Tools registered in Rust by the binary embedding toolgate.

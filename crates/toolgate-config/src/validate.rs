@@ -11,6 +11,8 @@ use crate::{
     model::{AuthConfig, Config, EndpointConfig, IdentityConfig, ToolsetConfig},
 };
 
+mod limits;
+
 /// The format versions this build reads.
 pub(crate) const FORMAT_VERSIONS: &[&str] = &["1"];
 
@@ -27,6 +29,7 @@ pub(crate) fn validate(config: &Config) -> Vec<Problem> {
     v.consumers();
     v.endpoints();
     v.acl_subjects();
+    v.limits();
     v.problems
 }
 

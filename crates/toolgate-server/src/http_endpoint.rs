@@ -10,7 +10,11 @@ use rmcp::transport::{
 use tokio_util::sync::CancellationToken;
 use toolgate_auth::{AuthLayer, ResourceServer, prm_router_with_root};
 
-use crate::{ToolServer, session::SessionStore};
+use crate::{
+    RateLimits, ToolServer,
+    rate_limit::{self, Limiters},
+    session::{self, SessionStore},
+};
 
 /// Host names accepted by default: loopback only, the DNS-rebinding guard for local servers.
 pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]"];
@@ -43,6 +47,7 @@ pub struct HttpEndpoint {
     auth: Option<Arc<ResourceServer>>,
     root_metadata: bool,
     sessions: SessionStore,
+    rate_limits: RateLimits,
 }
 
 impl HttpEndpoint {
@@ -66,6 +71,7 @@ impl HttpEndpoint {
             auth: None,
             root_metadata: true,
             sessions: SessionStore::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 
@@ -73,6 +79,12 @@ impl HttpEndpoint {
     /// store of the one it replaces keeps its sessions.
     pub fn with_session_store(mut self, store: SessionStore) -> Self {
         self.sessions = store;
+        self
+    }
+
+    /// Rate limits (per consumer, per tool): requests over them get 429 with `Retry-After`.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 
@@ -167,10 +179,15 @@ impl HttpEndpoint {
         let server = self.server;
         let factory = move || Ok(server.for_new_session());
         let router = match self.session_mode {
-            SessionMode::Sessions => Router::new().route_service(
-                &self.path,
-                StreamableHttpService::new(factory, self.sessions.0, config),
-            ),
+            SessionMode::Sessions => Router::new()
+                .route_service(
+                    &self.path,
+                    StreamableHttpService::new(factory, Arc::clone(&self.sessions.0), config),
+                )
+                .layer(axum::middleware::from_fn_with_state(
+                    (self.sessions, self.max_request_body_bytes),
+                    session::admit,
+                )),
             SessionMode::Stateless => Router::new().route_service(
                 &self.path,
                 StreamableHttpService::new(
@@ -180,9 +197,15 @@ impl HttpEndpoint {
                 ),
             ),
         };
-        let router = router.layer(axum::middleware::map_response(
+        let mut router = router.layer(axum::middleware::map_response(
             session_deleted_as_no_content,
         ));
+        if !self.rate_limits.is_empty() {
+            router = router.layer(axum::middleware::from_fn_with_state(
+                Limiters::new(self.rate_limits, self.max_request_body_bytes),
+                rate_limit::enforce,
+            ));
+        }
         match self.auth {
             Some(server) => router
                 .layer(AuthLayer::new(Arc::clone(&server)))
@@ -203,28 +226,4 @@ async fn session_deleted_as_no_content(
         *response.status_mut() = http::StatusCode::NO_CONTENT;
     }
     response
-}
-
-/// Serves `router` on `listener` until `shutdown` completes.
-///
-/// Every accepted connection gets `TCP_NODELAY`: MCP answers are small, often streamed
-/// frames, and with Nagle's algorithm against the client's delayed acknowledgements each
-/// would wait about 40 ms.
-///
-/// # Errors
-/// When the listener fails.
-pub async fn serve_http(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt as _;
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -23,7 +23,10 @@
 mod admin;
 mod handler;
 mod http_endpoint;
+mod listener;
 mod passthrough;
+mod peek;
+mod rate_limit;
 mod session;
 mod stdio;
 mod telemetry;
@@ -32,12 +35,19 @@ pub use admin::{
     AdminEndpoint, NotReady, READINESS_TIMEOUT, ReadinessCheck, check_authorization_servers,
 };
 pub use handler::{CallLogging, ServerIdentity, ToolServer};
-pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode, serve_http};
+pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode};
+pub use listener::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, HttpServer,
+    serve_http,
+};
 /// The passthrough's JSON-RPC inspection as plain functions, for the fuzz targets.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub use passthrough::fuzzing as passthrough_fuzzing;
 pub use passthrough::{PassthroughEndpoint, PassthroughError, UpstreamIdentity};
-pub use session::SessionStore;
+pub use rate_limit::{LimitBy, Quota, RateLimits};
+pub use session::{
+    DEFAULT_MAX_SESSIONS, DEFAULT_SESSIONS_IDLE_TIMEOUT, SessionLimits, SessionStore,
+};
 pub use stdio::{StdioError, serve_stdio};
 pub use telemetry::EndpointTelemetry;

@@ -53,7 +53,10 @@ use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router_with_roo
 use toolgate_tools::AclPolicy;
 use url::Url;
 
-use crate::{DEFAULT_ALLOWED_HOSTS, EndpointTelemetry};
+use crate::{
+    DEFAULT_ALLOWED_HOSTS, EndpointTelemetry, RateLimits,
+    rate_limit::{self, Limiters},
+};
 
 /// Who the upstream MCP server sees behind the gateway's requests.
 #[derive(Clone, Debug)]
@@ -136,6 +139,7 @@ pub struct PassthroughEndpoint {
     metadata_cache_ttl: Duration,
     allowed_hosts: Option<Vec<String>>,
     telemetry: EndpointTelemetry,
+    rate_limits: RateLimits,
     deny_private_networks: bool,
 }
 
@@ -162,6 +166,7 @@ impl PassthroughEndpoint {
                     .map(|h| (*h).to_owned())
                     .collect(),
             ),
+            rate_limits: RateLimits::default(),
             deny_private_networks: false,
         }
     }
@@ -225,6 +230,13 @@ impl PassthroughEndpoint {
     /// Accepts any `Host` header. Only behind a proxy that checks it.
     pub fn allow_any_host(mut self) -> Self {
         self.allowed_hosts = None;
+        self
+    }
+
+    /// Rate limits (per consumer, per tool): requests over them get 429 with `Retry-After`
+    /// and never reach the upstream.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 
@@ -361,6 +373,12 @@ impl PassthroughEndpoint {
             }),
         });
         let mut router = Router::new().route(&self.path, any(forward::handle).with_state(proxy));
+        if !self.rate_limits.is_empty() {
+            router = router.layer(axum::middleware::from_fn_with_state(
+                Limiters::new(self.rate_limits, self.max_request_body_bytes),
+                rate_limit::enforce,
+            ));
+        }
         if let Some(server) = &self.auth {
             router = router.layer(AuthLayer::new(Arc::clone(server)));
         }

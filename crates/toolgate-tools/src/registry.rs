@@ -81,6 +81,12 @@ impl ToolSet {
     pub fn tools(&self) -> &[Arc<dyn Tool>] {
         &self.tools
     }
+
+    /// The same toolset with other tools (wrapped ones).
+    pub(crate) fn replace_tools(mut self, tools: Vec<Arc<dyn Tool>>) -> Self {
+        self.tools = tools;
+        self
+    }
 }
 
 /// Every toolset the process knows; endpoints take [`ToolCatalog`]s from it.

@@ -37,6 +37,10 @@ pub(crate) struct ServeArgs {
     /// Serve every endpoint on this address instead of the configured listeners.
     #[arg(long, value_name = "ADDR", env = "TOOLGATE_LISTEN")]
     listen: Option<SocketAddr>,
+    /// On SIGTERM or Ctrl-C, how long tool calls in flight may take to finish (`30s`,
+    /// `500ms`, `2m`).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = toolgate_config::model::parse_duration)]
+    drain_timeout: std::time::Duration,
     /// Serve one endpoint over stdin/stdout (for clients that start the server themselves).
     #[arg(long)]
     pub(crate) stdio: bool,
@@ -304,7 +308,10 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<bool> {
             }
         }
     });
-    bound.serve(shutdown_signal()).await?;
+    bound
+        .with_drain_timeout(args.drain_timeout)
+        .serve(shutdown_signal())
+        .await?;
     Ok(true)
 }
 

@@ -5,10 +5,12 @@ use std::{
     future::Future,
     net::SocketAddr,
     sync::{Arc, PoisonError, RwLock},
+    time::Duration,
 };
 
 use axum::{Router, body::Body, extract::Request};
 use tokio::{net::TcpListener, sync::Mutex as AsyncMutex};
+use toolgate_server::HttpServer;
 use tower::ServiceExt as _;
 
 use super::{Gateway, GatewayBuilder};
@@ -19,8 +21,9 @@ type SharedRouter = Arc<RwLock<Router>>;
 /// A gateway bound to its listen addresses.
 #[derive(Debug)]
 pub struct BoundGateway {
-    listeners: Vec<(String, TcpListener, SharedRouter)>,
+    listeners: Vec<(String, TcpListener, SharedRouter, HttpServer)>,
     reloader: Reloader,
+    drain_timeout: Duration,
 }
 
 /// Swaps a rebuilt gateway in while serving.
@@ -49,7 +52,9 @@ impl Gateway {
             let local = listener.local_addr().unwrap_or(address);
             let shared = Arc::new(RwLock::new(router));
             routers.push((name.clone(), local, Arc::clone(&shared)));
-            listeners.push((name, listener, shared));
+            let server =
+                super::limits::http_server(self.config.listeners.iter().find(|l| l.name == name));
+            listeners.push((name, listener, shared, server));
         }
         self.publish();
         Ok(BoundGateway {
@@ -58,6 +63,7 @@ impl Gateway {
                 routers,
                 current: Arc::new(AsyncMutex::new(Some(self))),
             },
+            drain_timeout: toolgate_server::DEFAULT_DRAIN_TIMEOUT,
         })
     }
 }
@@ -79,7 +85,16 @@ impl BoundGateway {
         self.reloader.clone()
     }
 
-    /// Serves until `shutdown` completes, then stops remote connections.
+    /// How long a shutdown waits for tool calls in flight (default 30 s).
+    #[must_use]
+    pub fn with_drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// Serves until `shutdown` completes, then drains: stops accepting, ends `GET` SSE
+    /// streams, lets tool calls in flight finish and their answers reach the clients (at
+    /// most the drain timeout), closes the sessions and stops remote connections.
     ///
     /// # Errors
     /// When a listener fails.
@@ -88,8 +103,9 @@ impl BoundGateway {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop, _) = tokio::sync::watch::channel(false);
+        let drain_timeout = self.drain_timeout;
         let mut servers = tokio::task::JoinSet::new();
-        for (name, listener, shared) in self.listeners {
+        for (name, listener, shared, server) in self.listeners {
             let router =
                 Router::new().fallback_service(tower::service_fn(move |request: Request<Body>| {
                     let router = shared
@@ -100,10 +116,12 @@ impl BoundGateway {
                 }));
             let mut stopped = stop.subscribe();
             servers.spawn(async move {
-                let result = toolgate_server::serve_http(listener, router, async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await;
+                let result = server
+                    .with_drain_timeout(drain_timeout)
+                    .serve(listener, router, async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await;
                 (name, result)
             });
         }
@@ -124,6 +142,7 @@ impl BoundGateway {
             }
         }
         if let Some(gateway) = self.reloader.current.lock().await.take() {
+            gateway.close_sessions().await;
             gateway.shutdown().await;
         }
         result

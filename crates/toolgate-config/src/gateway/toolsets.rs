@@ -7,7 +7,7 @@ use toolgate_rest::{
     FixedValue, RestToolsetSpec, ToolsetOptions, UpstreamClient, build_toolset_with,
     openapi::{ImportOptions, OpenApiDocument, import_toolset},
 };
-use toolgate_tools::{AclPolicy, AclRule, ConsumerIdentifier, ToolSet};
+use toolgate_tools::{AclPolicy, AclRule, ConcurrencyLimit, ConsumerIdentifier, ToolSet};
 use url::Url;
 
 use crate::{
@@ -201,4 +201,29 @@ pub(crate) fn with_scopes(
         .extend(scopes.iter().map(|(k, v)| (k.clone(), v.clone())));
     policy.hide_tools_without_scopes = hide;
     toolset.clone().with_acl(policy)
+}
+
+/// How long a call of toolset `spec` may take: the endpoint's `timeout`, else the
+/// toolset's own, else the source's default (what a call waits at most for a slot of its
+/// concurrency cap).
+pub(crate) fn call_timeout(spec: &ToolsetConfig, endpoint_timeout: Option<u64>) -> Duration {
+    let own = spec
+        .rest
+        .as_ref()
+        .and_then(|r| r.timeout)
+        .or_else(|| spec.openapi.as_ref().and_then(|o| o.timeout))
+        .or_else(|| spec.remote.as_ref().and_then(|r| r.timeout));
+    match endpoint_timeout.or(own) {
+        Some(ms) => Duration::from_millis(ms),
+        None if spec.remote.is_some() => Duration::from_millis(toolgate_remote::DEFAULT_TIMEOUT_MS),
+        None => toolgate_rest::DEFAULT_TIMEOUT,
+    }
+}
+
+/// `toolset` with its tools taking slots of `cap`, when it has one.
+pub(crate) fn capped(toolset: ToolSet, cap: Option<&ConcurrencyLimit>) -> ToolSet {
+    match cap {
+        Some(cap) => toolset.with_concurrency_limit(cap),
+        None => toolset,
+    }
 }
