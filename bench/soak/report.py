@@ -5,6 +5,9 @@
     python3 report.py --check WRK_OUTPUT             (exit 1 if any step failed)
     python3 report.py --line WRK_OUTPUT N SAMPLE     (one console line for run.sh)
 
+`bench/soak/findings.md`, when present, is included after the result: what people found out
+about a result, which a script cannot measure.
+
 RAW_DIR holds `segment-NNNN.txt` (a `start SECONDS` line, then wrk's output with one
 `SOAK {json}` line), `samples.txt` (`elapsed_s rss_kib fds threads load1` per line) and
 `meta.json`. Standard library only.
@@ -153,7 +156,9 @@ def report(raw, svg_name):
     L.append(
         f"Measured {meta['date']} by `just soak` (`bench/soak/run.sh`): {meta['duration']} s of "
         f"mixed authenticated traffic against one `toolgate serve -c bench/soak/soak.yaml` "
-        f"(release build, toolgate {meta['toolgate'].split()[-1]} at commit {meta['commit']}, "
+        f"(release build, toolgate {meta['toolgate'].split()[-1]} at commit {meta['commit']}"
+        + (f", binary built {meta['built']} and not rebuilt for this run" if meta.get("skip_build") else "")
+        + ", "
         f"{meta['rustc']}) on {meta['nproc']} cores ({meta['cpu']}), {meta['mem']}, {meta['kernel']}; "
         f"wrk {meta['wrk']}, oidc-provider {meta['oidc_provider']}. Written by the script; rerun it "
         "to refresh."
@@ -195,6 +200,10 @@ def report(raw, svg_name):
     L.append("")
     if svg_name:
         L.append(f"![RSS and open file descriptors over time]({svg_name})")
+        L.append("")
+    findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+    if os.path.exists(findings):
+        L.append(open(findings, encoding="utf-8").read().strip())
         L.append("")
     L.append("Each connection walks this cycle in order, one request at a time; every answer is checked:")
     L.append("")

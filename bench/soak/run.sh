@@ -219,6 +219,8 @@ json.dump({
     "wrk": "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f2)",
     "oidc_provider": "$("$node22" -p 'require(process.argv[1]).version' "$oidc/node_modules/oidc-provider/package.json")",
     "fd_limit": "$fd_limit",
+    "skip_build": $([[ "${SKIP_BUILD:-}" == 1 ]] && echo True || echo False),
+    "built": "$(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')",
     "gateway_log_lines": $(wc -l <"$logs/gateway.log"),
     "gateway_warnings": $(sed 's/\x1b\[[0-9;]*m//g' "$logs/gateway.log" | grep -cE ' (WARN|ERROR) ' || true),
 }, open(sys.argv[1], "w"), indent=1)
