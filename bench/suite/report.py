@@ -9,7 +9,9 @@ output with one `MCPLOAD {json}` or `PASSLOAD {json}` line and a `load_after` li
 `sessions-*.json`, `proc-*.txt`, `import/` (bench/run.sh's raw files) and `meta.json`.
 Only the text between `<!-- suite:start -->` and `<!-- suite:end -->` is replaced; without
 the markers, the heading and the section go before the first `## ` heading. The chart is a
-plain SVG written here (no plotting library). Standard library only.
+plain SVG written here (no plotting library). `bench/suite/findings.md`, when present, goes
+after the memory table: what people found out about a figure, which the script cannot measure.
+Standard library only.
 """
 
 import glob
@@ -319,7 +321,10 @@ def section(raw, meta, runs, svg_name):
             if a and b:
                 r = a["rps"] / b["rps"]
                 ok = ok and r >= 0.9
-                parts.append(f"{r:.2f}× of direct requests/s at {c} (p50 +{ms(a['p50'] - b['p50'])})")
+                d = a["p50"] - b["p50"]
+                parts.append(
+                    f"{r:.2f}× of direct requests/s at {c} (p50 {'+' if d >= 0 else '−'}{ms(abs(d))})"
+                )
         if parts:
             target(f"passthrough within 10 % of direct ({what})", ok, "; ".join(parts) + ".")
     sess = os.path.join(raw, "sessions-toolgate.json")
@@ -436,6 +441,10 @@ def section(raw, meta, runs, svg_name):
             f"{s['probes_alive']} of {s['probes']} probed |"
         )
     L.append("")
+    findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+    if os.path.exists(findings):
+        L.append(open(findings, encoding="utf-8").read().strip())
+        L.append("")
     procs = []
     for name, label in (("gateway", "the toolgate gateway (3 endpoints)"), ("passthrough", "the passthrough gateway"), ("fastmcp", "FastMCP")):
         p = os.path.join(raw, f"proc-{name}.txt")
