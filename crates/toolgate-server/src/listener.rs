@@ -61,7 +61,8 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a shutdown waits for requests in flight (default).
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves an axum [`Router`] on a listener; see the [module docs](self).
+/// Serves an axum [`Router`] on a listener with slow-client timeouts and a draining
+/// shutdown.
 #[derive(Clone, Copy, Debug)]
 #[must_use]
 pub struct HttpServer {
