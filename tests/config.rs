@@ -447,3 +447,34 @@ listeners:
         ]
     );
 }
+
+/// Closed sessions leave nothing behind: the per-session tool-list relay ends with its
+/// session even when the catalog never changes (it used to wait for the next change, one
+/// parked task and peer per session ever opened).
+#[tokio::test]
+async fn closed_sessions_leave_no_task_behind_ok() {
+    let upstream = RestUpstream::start().await;
+    let gateway = Running::start(&weather_config(0, upstream.url().as_str(), "", false)).await;
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let client = connect(gateway.url("/weather/mcp"), &[]).await;
+    client.cancel().await.expect("closed");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let baseline = metrics.num_alive_tasks();
+    for _ in 0..20 {
+        let client = connect(gateway.url("/weather/mcp"), &[]).await;
+        client.cancel().await.expect("closed");
+    }
+    // Bounded: the relay checks every 5 s.
+    let mut alive = usize::MAX;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        alive = metrics.num_alive_tasks();
+        if alive <= baseline + 2 {
+            break;
+        }
+    }
+    assert!(
+        alive <= baseline + 2,
+        "{alive} tasks alive after 20 closed sessions (baseline {baseline})"
+    );
+}

@@ -26,6 +26,9 @@ use crate::{
     telemetry::{error_result_outcome, failure_kind},
 };
 
+/// How often a session's tool-list relay checks that the session still exists.
+const SESSION_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The length of `value` as compact JSON.
 fn json_len(value: &Value) -> usize {
     serde_json::to_vec(value).map_or(0, |bytes| bytes.len())
@@ -420,10 +423,26 @@ impl ServerHandler for ToolServer {
         let mut receiver = receiver.clone();
         receiver.mark_unchanged();
         let peer = context.peer;
+        // The relay must end with the session, not with the next catalog change: a session
+        // that ends while the catalog stays the same would otherwise keep this task and its
+        // peer forever (one per session ever opened). rmcp exposes no "closed" future, so
+        // the transport is checked every few seconds.
         tokio::spawn(async move {
-            while receiver.changed().await.is_ok() {
-                if peer.is_transport_closed() || peer.notify_tool_list_changed().await.is_err() {
-                    break;
+            loop {
+                tokio::select! {
+                    changed = receiver.changed() => {
+                        if changed.is_err()
+                            || peer.is_transport_closed()
+                            || peer.notify_tool_list_changed().await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    () = tokio::time::sleep(SESSION_CHECK_INTERVAL) => {
+                        if peer.is_transport_closed() {
+                            break;
+                        }
+                    }
                 }
             }
         });
