@@ -402,6 +402,8 @@ async fn metrics_count_known_calls_exactly_ok() {
         r#"toolgate_auth_failures_total{endpoint="weather",reason="missing_token"} 1"#.to_owned(),
         r#"toolgate_auth_failures_total{endpoint="weather",reason="unknown_api_key"} 1"#.to_owned(),
         format!(r#"toolgate_upstream_errors_total{{upstream="{broken_host}",kind="status"}} 1"#),
+        // Bob's session is open.
+        r#"toolgate_active_sessions{endpoint="weather"} 1"#.to_owned(),
     ] {
         assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
     }
@@ -414,6 +416,22 @@ async fn metrics_count_known_calls_exactly_ok() {
     );
     let (status, body) = gateway.admin_get("/healthz").await;
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+
+    // Closing the session (the client's DELETE) takes it off the gauge.
+    bob.cancel().await.expect("session closed");
+    let closed = r#"toolgate_active_sessions{endpoint="weather"} 0"#;
+    let mut text = gateway.admin_get("/metrics").await.1;
+    for _ in 0..50 {
+        if text.lines().any(|l| l == closed) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        text = gateway.admin_get("/metrics").await.1;
+    }
+    assert!(
+        text.lines().any(|l| l == closed),
+        "{closed} missing:\n{text}"
+    );
 }
 
 #[tokio::test]
@@ -445,7 +463,16 @@ endpoints:
     assert_eq!(gateway.admin_get("/readyz").await.0, 200);
 
     idp.set_down(true);
-    let (status, body) = gateway.admin_get("/readyz").await;
+    // A verdict is reused for up to a second (READINESS_CACHE): probe until it changes.
+    let mut probe = gateway.admin_get("/readyz").await;
+    for _ in 0..30 {
+        if probe.0 != 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        probe = gateway.admin_get("/readyz").await;
+    }
+    let (status, body) = probe;
     assert_eq!(status, 503, "{body}");
     let body: Value = serde_json::from_str(&body).expect("JSON body");
     assert_eq!(body["status"], "unready");
@@ -460,7 +487,15 @@ endpoints:
     assert_eq!(gateway.admin_get("/healthz").await.0, 200);
 
     idp.set_down(false);
-    assert_eq!(gateway.admin_get("/readyz").await.0, 200);
+    let mut status = gateway.admin_get("/readyz").await.0;
+    for _ in 0..30 {
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        status = gateway.admin_get("/readyz").await.0;
+    }
+    assert_eq!(status, 200);
 }
 
 /// `toolgate serve` with JSON logs at debug level, payload logging on, every kind of

@@ -102,3 +102,86 @@ async fn deleting_a_session_answers_no_content_and_ends_it_ok() {
         .expect("request on the ended session");
     assert_eq!(after.status(), reqwest::StatusCode::NOT_FOUND);
 }
+
+/// A 2026-07-28 request (no session) with nothing to stream is answered as plain JSON by
+/// default; a call that reports progress still gets an event stream, progress first; an
+/// endpoint with `json_response: false` always streams.
+#[tokio::test]
+async fn requests_without_a_session_get_json_unless_they_stream_ok() {
+    use std::sync::Arc;
+    use toolgate_tools::{FnTool, ToolDescriptor, ToolSet, schema_object, text_result};
+
+    let slow = FnTool::new(
+        ToolDescriptor::new(
+            "slow",
+            "Reports progress, then answers.",
+            schema_object(json!({"type": "object"})),
+        ),
+        |_args, ctx| async move {
+            ctx.progress(1.0, Some(2.0), Some("half way")).await;
+            Ok(text_result("done"))
+        },
+    );
+    let toolset = ToolSet::new("work")
+        .with_tags(["work"])
+        .with_tool(Arc::new(slow));
+    let yaml = r"
+toolsets:
+  - {name: work, tags: [work], rust: {}}
+endpoints:
+  - {name: json, path: /json/mcp, tags: [work]}
+  - {name: sse, path: /sse/mcp, tags: [work], json_response: false}
+";
+    let gateway = crate::harness::Configured::builder(yaml)
+        .toolset(toolset)
+        .start()
+        .await;
+    let http = reqwest::Client::new();
+    let call = |path: &str, meta: serde_json::Value| {
+        http.post(gateway.url(path))
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", "slow")
+            .json(&json!({
+                "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                "params": {"name": "slow", "arguments": {}, "_meta": meta}
+            }))
+            .send()
+    };
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let mut with_progress = meta.clone();
+    with_progress["progressToken"] = json!("p1");
+
+    let answer = call("/json/mcp", meta.clone()).await.expect("answer");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/json");
+    let body: serde_json::Value = answer.json().await.expect("a JSON body");
+    assert_eq!(body["id"], 7);
+    assert_eq!(body["result"]["content"][0]["text"], "done", "{body}");
+
+    let answer = call("/json/mcp", with_progress.clone())
+        .await
+        .expect("answer");
+    assert_eq!(answer.headers()["content-type"], "text/event-stream");
+    let text = answer.text().await.expect("events");
+    let progress = text
+        .find("notifications/progress")
+        .expect("progress streamed");
+    let result = text.find(r#""text":"done""#).expect("result streamed");
+    assert!(progress < result, "{text}");
+
+    let answer = call("/sse/mcp", meta).await.expect("answer");
+    assert_eq!(answer.headers()["content-type"], "text/event-stream");
+    assert!(
+        answer
+            .text()
+            .await
+            .expect("events")
+            .contains(r#""text":"done""#)
+    );
+}

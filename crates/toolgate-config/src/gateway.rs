@@ -113,7 +113,8 @@ pub struct Gateway {
     endpoints: Vec<EndpointInfo>,
     remotes: Vec<toolgate_remote::RemoteToolset>,
     tasks: Vec<JoinHandle<()>>,
-    publish: Vec<(Slot, Arc<ToolCatalog>)>,
+    /// Per tool endpoint: its name, slot and catalog, made current by `publish`.
+    publish: Vec<(String, Slot, Arc<ToolCatalog>)>,
     slots: Slots,
     config: Config,
     warnings: Vec<Problem>,
@@ -212,12 +213,18 @@ impl Gateway {
         Some(principal)
     }
 
-    /// Makes the catalogs current (first build, or a reload) and shuts down what a replaced
-    /// gateway left behind.
+    /// Makes the catalogs current (first build, or a reload), and reports each tool
+    /// endpoint's open sessions as `toolgate_active_sessions` (endpoints gone in a reload stop
+    /// being reported).
     fn publish(&mut self) {
-        for (slot, catalog) in self.publish.drain(..) {
+        let mut names = std::collections::HashSet::new();
+        for (name, slot, catalog) in self.publish.drain(..) {
             slot.catalog.send_replace(catalog);
+            let sessions = slot.sessions.clone();
+            self.metrics.track_sessions(&name, move || sessions.len());
+            names.insert(name);
         }
+        self.metrics.retain_sessions(|name| names.contains(name));
     }
 
     /// Closes every session of its endpoints (once their connections are drained).
@@ -675,7 +682,7 @@ impl GatewayBuilder {
                         name.clone(),
                     ));
                 }
-                publish.push((slot.clone(), Arc::clone(&catalog)));
+                publish.push((name.clone(), slot.clone(), Arc::clone(&catalog)));
                 let info = spec.server.clone().unwrap_or_default();
                 let mut identity = ServerIdentity::new(
                     info.name.unwrap_or_else(|| "toolgate".to_owned()),

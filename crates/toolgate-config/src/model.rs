@@ -168,9 +168,11 @@ pub struct EndpointConfig {
     /// with `Retry-After`. Existing sessions are never closed to make room.
     #[serde(default)]
     pub max_sessions: Option<usize>,
-    /// Answer `application/json` instead of an SSE stream when a request has no
-    /// notifications to stream (stateless only; default false).
-    #[serde(default)]
+    /// Answer `application/json` instead of an SSE stream when a request served without a
+    /// session (`sessions: stateless`, or the 2026-07-28 protocol) has no notifications to
+    /// stream; a call that sends progress or logging still gets a stream (default true).
+    /// Requests in a session are always answered with a stream.
+    #[serde(default = "yes")]
     pub json_response: bool,
     /// The server's name, title and instructions in `initialize`.
     #[serde(default)]

@@ -509,14 +509,6 @@ impl Validator<'_> {
             if endpoint.timeout == Some(0) {
                 self.error(format!("{at}.timeout"), "must be at least 1 millisecond");
             }
-            if endpoint.json_response
-                && endpoint.sessions != crate::model::SessionsConfig::Stateless
-            {
-                self.error(
-                    format!("{at}.json_response"),
-                    "only with `sessions: stateless`",
-                );
-            }
             if let Some(cors) = &endpoint.cors {
                 if cors.preflight_continue {
                     self.error(

@@ -17,7 +17,11 @@
 //! # }
 //! ```
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Json, Router,
@@ -35,6 +39,10 @@ use toolgate_telemetry::Metrics;
 /// Longest a readiness check may take; a component that has not answered by then is not
 /// ready.
 pub const READINESS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a readiness verdict is reused by default: probes within it, or arriving while a
+/// check runs, share one check instead of each fetching every authorization server.
+pub const READINESS_CACHE: Duration = Duration::from_secs(1);
 
 /// A component that is not ready, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,12 +67,24 @@ impl NotReady {
 /// Checks readiness: the components that are not ready (none when ready).
 pub type ReadinessCheck = Arc<dyn Fn() -> BoxFuture<'static, Vec<NotReady>> + Send + Sync>;
 
+/// A readiness check's outcome, and when the check started and ended.
+#[derive(Debug)]
+struct Verdict {
+    started: Instant,
+    finished: Instant,
+    not_ready: Vec<NotReady>,
+}
+
 /// The admin routes over a [`Metrics`] registry and a readiness check.
 #[derive(Clone)]
 #[must_use]
 pub struct AdminEndpoint {
     metrics: Metrics,
     readiness: Option<ReadinessCheck>,
+    cache_for: Duration,
+    /// The last verdict; locked across a check, so concurrent probes wait for the running
+    /// one.
+    last: Arc<tokio::sync::Mutex<Option<Verdict>>>,
 }
 
 impl fmt::Debug for AdminEndpoint {
@@ -81,13 +101,54 @@ impl AdminEndpoint {
         Self {
             metrics,
             readiness: None,
+            cache_for: READINESS_CACHE,
+            last: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 
-    /// What `/readyz` asks, at every request (within [`READINESS_TIMEOUT`]).
+    /// What `/readyz` asks (within [`READINESS_TIMEOUT`]; the verdict is reused for
+    /// [`READINESS_CACHE`]).
     pub fn with_readiness(mut self, check: ReadinessCheck) -> Self {
         self.readiness = Some(check);
         self
+    }
+
+    /// Reuses a readiness verdict for `duration` (default [`READINESS_CACHE`]; zero checks
+    /// at every probe, though concurrent probes still share one check).
+    pub fn with_readiness_cache(mut self, duration: Duration) -> Self {
+        self.cache_for = duration;
+        self
+    }
+
+    /// The components not ready now: the cached verdict if recent enough, else a new check.
+    async fn not_ready(&self) -> Vec<NotReady> {
+        let Some(check) = &self.readiness else {
+            return Vec::new();
+        };
+        let probe_arrived = Instant::now();
+        let mut last = self.last.lock().await;
+        if let Some(verdict) = last.as_ref() {
+            // A check that ended after this probe arrived answers it (the probe waited for
+            // that check); so does one that started recently enough.
+            if verdict.finished >= probe_arrived || verdict.started.elapsed() < self.cache_for {
+                return verdict.not_ready.clone();
+            }
+        }
+        let started = Instant::now();
+        let verdict = tokio::time::timeout(READINESS_TIMEOUT, check())
+            .await
+            .unwrap_or_else(|_| {
+                vec![NotReady::new(
+                    "readiness",
+                    format!("the checks did not finish within {READINESS_TIMEOUT:?}"),
+                )]
+            });
+        *last = Some(Verdict {
+            started,
+            finished: Instant::now(),
+            not_ready: verdict.clone(),
+        });
+        verdict
     }
 
     /// `/metrics`, `/healthz` and `/readyz`.
@@ -116,17 +177,7 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(admin): State<Arc<AdminEndpoint>>) -> Response {
-    let not_ready = match &admin.readiness {
-        Some(check) => tokio::time::timeout(READINESS_TIMEOUT, check())
-            .await
-            .unwrap_or_else(|_| {
-                vec![NotReady::new(
-                    "readiness",
-                    format!("the checks did not finish within {READINESS_TIMEOUT:?}"),
-                )]
-            }),
-        None => Vec::new(),
-    };
+    let not_ready = admin.not_ready().await;
     if not_ready.is_empty() {
         return Json(json!({"status": "ready"})).into_response();
     }

@@ -372,12 +372,12 @@ impl ServerHandler for ToolServer {
             };
             let upstream = report.as_ref().and_then(|r| r.upstream.clone()).or(toolset);
             match &outcome {
-                Ok(result) => tracing::info!(
+                Ok(result) => tracing::debug!(
                     is_error = result.is_error.unwrap_or(false),
                     elapsed_ms = elapsed.as_millis(),
                     "tool call finished"
                 ),
-                Err(error) => tracing::info!(%error, "tool call refused"),
+                Err(error) => tracing::debug!(%error, "tool call refused"),
             }
             telemetry.count_call(entry.map(|_| request.name.as_ref()), outcome_kind, elapsed);
             if let (Some(failure), Some(upstream)) =

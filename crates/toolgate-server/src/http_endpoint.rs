@@ -66,7 +66,7 @@ impl HttpEndpoint {
             session_mode: SessionMode::Sessions,
             max_request_body_bytes: 1024 * 1024,
             sse_keep_alive: Some(Duration::from_secs(15)),
-            json_response: false,
+            json_response: true,
             cancellation: CancellationToken::new(),
             auth: None,
             root_metadata: true,
@@ -127,8 +127,10 @@ impl HttpEndpoint {
         self
     }
 
-    /// Answers plain JSON instead of SSE where a request needs no streaming (stateless
-    /// mode only).
+    /// Whether a request served without a session (stateless mode, or the 2026-07-28
+    /// protocol) that sends no notification before its answer gets plain JSON rather than an
+    /// SSE stream (default true: one write instead of a stream's frames). Requests in a
+    /// session always get a stream.
     pub fn with_json_response(mut self, json: bool) -> Self {
         self.json_response = json;
         self

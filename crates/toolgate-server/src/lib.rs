@@ -32,7 +32,8 @@ mod stdio;
 mod telemetry;
 
 pub use admin::{
-    AdminEndpoint, NotReady, READINESS_TIMEOUT, ReadinessCheck, check_authorization_servers,
+    AdminEndpoint, NotReady, READINESS_CACHE, READINESS_TIMEOUT, ReadinessCheck,
+    check_authorization_servers,
 };
 pub use handler::{CallLogging, ServerIdentity, ToolServer};
 pub use http_endpoint::{DEFAULT_ALLOWED_HOSTS, HttpEndpoint, SessionMode};

@@ -183,6 +183,16 @@ impl Metrics {
             .remove(endpoint);
     }
 
+    /// Stops reporting the sessions of every endpoint for which `keep` is false (after a
+    /// reload, the endpoints that are gone).
+    pub fn retain_sessions(&self, keep: impl Fn(&str) -> bool) {
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|endpoint, _| keep(endpoint));
+    }
+
     /// The current value of a counter series, for tests and health checks: `name` without
     /// `_total`'s help (e.g. `toolgate_tool_calls_total`), labels in the series' order.
     #[must_use]

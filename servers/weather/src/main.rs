@@ -15,8 +15,8 @@ use clap::Parser;
 use toolgate_auth::ResourceServer;
 use toolgate_rest::UpstreamClient;
 use toolgate_server::{
-    AdminEndpoint, EndpointTelemetry, HttpEndpoint, ReadinessCheck, check_authorization_servers,
-    serve_http, serve_stdio,
+    AdminEndpoint, EndpointTelemetry, HttpEndpoint, ReadinessCheck, SessionStore,
+    check_authorization_servers, serve_http, serve_stdio,
 };
 use toolgate_telemetry::Metrics;
 use toolgate_weather::{MCP_PATH, WeatherServer, api_key_from_env, start_demo_upstream};
@@ -141,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
             Err(shared) => shared,
         });
     if let Some(address) = cli.admin_listen {
-        serve_admin(address, cli.listen, metrics, auth.clone()).await?;
+        serve_admin(address, cli.listen, metrics.clone(), auth.clone()).await?;
     }
     let mut allowed_hosts = cli.allowed_hosts.clone();
     match &auth {
@@ -168,7 +168,10 @@ async fn main() -> anyhow::Result<()> {
             cli.listen
         ),
     }
-    let mut endpoint = HttpEndpoint::new(MCP_PATH, server);
+    let sessions = SessionStore::default();
+    let open = sessions.clone();
+    metrics.track_sessions("weather", move || open.len());
+    let mut endpoint = HttpEndpoint::new(MCP_PATH, server).with_session_store(sessions);
     if !allowed_hosts.is_empty() {
         endpoint = endpoint.with_allowed_hosts(allowed_hosts);
     }

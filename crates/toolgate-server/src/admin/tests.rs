@@ -1,6 +1,6 @@
 use std::sync::{
     Arc,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use axum::body::Body;
@@ -52,6 +52,7 @@ async fn readyz_names_what_is_not_ready_fails() {
     });
     let router = AdminEndpoint::new(Metrics::new())
         .with_readiness(check)
+        .with_readiness_cache(Duration::ZERO)
         .into_router();
     let (status, body) = get_text(&router, "/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -60,4 +61,36 @@ async fn readyz_names_what_is_not_ready_fails() {
     assert_eq!(body["not_ready"][0]["component"], "auth:okta");
     down.store(false, Ordering::Relaxed);
     assert_eq!(get_text(&router, "/readyz").await.0, StatusCode::OK);
+}
+
+/// Probes within the cache window, and probes arriving while a check runs, share one check;
+/// a probe after the window checks again.
+#[tokio::test]
+async fn readyz_shares_one_check_among_close_probes_ok() {
+    let checks = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&checks);
+    let check: ReadinessCheck = Arc::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Vec::new()
+        })
+    });
+    let router = AdminEndpoint::new(Metrics::new())
+        .with_readiness(check)
+        .with_readiness_cache(Duration::from_millis(300))
+        .into_router();
+    let probes = (0..8).map(|_| get_text(&router, "/readyz"));
+    for (status, _) in futures::future::join_all(probes).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(get_text(&router, "/readyz").await.0, StatusCode::OK);
+    assert_eq!(
+        checks.load(Ordering::SeqCst),
+        1,
+        "eight concurrent probes and one more"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(get_text(&router, "/readyz").await.0, StatusCode::OK);
+    assert_eq!(checks.load(Ordering::SeqCst), 2, "a probe after the window");
 }
