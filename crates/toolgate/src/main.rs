@@ -7,7 +7,9 @@ mod config_cmd;
 mod inspect;
 
 // Importing a large OpenAPI document allocates and frees millions of small JSON nodes;
-// mimalloc does that markedly faster than the system allocator.
+// mimalloc does that markedly faster than the system allocator. It is built without
+// transparent huge pages (`no_thp`): with them, 10,000 idle sessions held 1.35 GiB of RSS
+// instead of 0.8 GiB.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
