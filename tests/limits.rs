@@ -245,3 +245,69 @@ fn nested_arguments_are_what_they_say() {
     assert_eq!(text, r#"{"a":[[[]]]}"#);
     assert!(serde_json::from_str::<Value>(&text).is_ok());
 }
+
+/// A passthrough with `max_concurrent_calls: 1`: while one call is in flight upstream (its
+/// answer stream still open), another waits the endpoint's `timeout`, then gets 503 with
+/// `Retry-After` and JSON-RPC -32001 without reaching the upstream; requests other than
+/// calls pass; once the first answer is sent the slot is free again.
+#[tokio::test]
+async fn passthrough_concurrency_cap_refuses_calls_over_it_fails() {
+    let (upstream, gate) = start("", "").await;
+    let yaml = format!(
+        "endpoints:\n  - path: /proxy/mcp\n    timeout: 300\n    passthrough:\n      upstream: {}\n      max_concurrent_calls: 1\n",
+        upstream.url("/mcp")
+    );
+    let proxy = Configured::builder(&yaml).start().await;
+    let client = RawMcp::new(proxy.url("/proxy/mcp"));
+    let session = client.open_session().await;
+    let call = |id: u64, tool: &str| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": tool, "arguments": {"text": "second"}}})
+    };
+
+    let first = {
+        let client = RawMcp::new(proxy.url("/proxy/mcp"));
+        let session = session.clone();
+        let body = call(1, "hold");
+        tokio::spawn(async move { json_of(client.post(Some(&session), &body).await).await })
+    };
+    gate.entered().await;
+
+    let started = std::time::Instant::now();
+    let refused = client.post(Some(&session), &call(2, "echo")).await;
+    assert_eq!(refused.status(), 503);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "waited for a slot"
+    );
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: Value = refused.json().await.expect("a JSON-RPC error");
+    assert_eq!(body["id"], 2, "{body}");
+    assert_eq!(body["error"]["code"], -32001, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("busy")),
+        "{body}"
+    );
+
+    // Not a call: not capped.
+    let listed = client
+        .post(
+            Some(&session),
+            &json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}),
+        )
+        .await;
+    assert_eq!(listed.status(), 200);
+    assert_eq!(json_of(listed).await["result"]["tools"][0]["name"], "hold");
+
+    gate.release(1);
+    let first = first.await.expect("the first call");
+    assert_eq!(first["result"]["content"][0]["text"], "released", "{first}");
+    let again = client.post(Some(&session), &call(4, "echo")).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        json_of(again).await["result"]["content"][0]["text"],
+        "second"
+    );
+}

@@ -51,6 +51,10 @@ use crate::{
 /// The default listen address (Kong's proxy port, loopback only).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 
+/// How long a passthrough call over `max_concurrent_calls` waits for a slot when its
+/// endpoint sets no `timeout`.
+const PASSTHROUGH_CALL_WAIT_MS: u64 = 10_000;
+
 /// Per endpoint (listener, path): what survives a reload.
 #[derive(Clone, Debug)]
 struct Slot {
@@ -597,6 +601,11 @@ impl GatewayBuilder {
                 }
                 endpoint =
                     endpoint.with_rate_limits(limits::rate_limits(spec.rate_limits.as_ref()));
+                if let Some(max) = passthrough.max_concurrent_calls {
+                    let wait =
+                        Duration::from_millis(spec.timeout.unwrap_or(PASSTHROUGH_CALL_WAIT_MS));
+                    endpoint = endpoint.with_max_concurrent_calls(max, wait);
+                }
                 if let Some(server) = &resource_server {
                     endpoint = endpoint.with_auth(Arc::clone(server));
                 }

@@ -299,6 +299,11 @@ pub struct PassthroughConfig {
     /// Whether rules may name consumer groups (Kong's default: false).
     #[serde(default)]
     pub include_consumer_groups: bool,
+    /// The most `tools/call` requests in flight to the upstream at once (default: no cap).
+    /// Calls over it wait for a slot as long as the endpoint's `timeout` (default 10 s), then
+    /// get `503` with `Retry-After` and JSON-RPC error -32001; the upstream never sees them.
+    #[serde(default)]
+    pub max_concurrent_calls: Option<usize>,
 }
 
 /// Who a passthrough's upstream sees.

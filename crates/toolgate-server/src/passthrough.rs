@@ -141,6 +141,7 @@ pub struct PassthroughEndpoint {
     telemetry: EndpointTelemetry,
     rate_limits: RateLimits,
     deny_private_networks: bool,
+    max_concurrent_calls: Option<(usize, Duration)>,
 }
 
 impl PassthroughEndpoint {
@@ -168,7 +169,17 @@ impl PassthroughEndpoint {
             ),
             rate_limits: RateLimits::default(),
             deny_private_networks: false,
+            max_concurrent_calls: None,
         }
+    }
+
+    /// At most `max` (at least 1) `tools/call` requests in flight upstream at once (default:
+    /// no cap). A POST carrying calls waits for its slots at most `wait`, then gets `503`
+    /// with `Retry-After` and JSON-RPC error -32001 for each request; the upstream never sees
+    /// it. A call's slot is held until its answer (or its event stream) has been sent.
+    pub fn with_max_concurrent_calls(mut self, max: usize, wait: Duration) -> Self {
+        self.max_concurrent_calls = Some((max.max(1), wait));
+        self
     }
 
     /// Tool ACLs enforced at the gateway (default: none, every tool allowed).
@@ -358,6 +369,13 @@ impl PassthroughEndpoint {
         let proxy = Arc::new(forward::Proxy {
             telemetry: Arc::new(self.telemetry),
             upstream_label,
+            call_slots: self
+                .max_concurrent_calls
+                .map(|(max, wait)| forward::CallSlots {
+                    max,
+                    wait,
+                    semaphore: Arc::new(tokio::sync::Semaphore::new(max)),
+                }),
             upstream: self.upstream.clone(),
             client: client.clone(),
             acl: self.acl,

@@ -26,6 +26,16 @@ impl Validator<'_> {
         }
         for (i, endpoint) in self.config.endpoints.iter().enumerate() {
             let at = format!("endpoints[{i}]");
+            if endpoint
+                .passthrough
+                .as_ref()
+                .is_some_and(|p| p.max_concurrent_calls == Some(0))
+            {
+                self.error(
+                    format!("{at}.passthrough.max_concurrent_calls"),
+                    "must be at least 1",
+                );
+            }
             self.positive(
                 &format!("{at}.sessions_idle_timeout"),
                 endpoint.sessions_idle_timeout,

@@ -72,6 +72,20 @@ impl PendingCalls {
         self.calls.is_empty()
     }
 
+    /// How many calls are awaited.
+    pub(super) fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Every awaited call was refused at the gateway with JSON-RPC error `code` (the upstream
+    /// never saw them).
+    pub(super) fn refuse_all(&mut self, code: i64, message: &str) {
+        let answer = serde_json::json!({"code": code, "message": message});
+        for call in std::mem::take(&mut self.calls) {
+            self.finish(call, Outcome::Error, Some(code), None, &answer);
+        }
+    }
+
     /// Every awaited call failed with the upstream (unreachable, or an HTTP error status).
     pub(super) fn fail_all(&mut self, status: Option<u16>, code: Option<i64>) {
         let kind = if status.is_some() {

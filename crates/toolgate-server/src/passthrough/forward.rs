@@ -1,7 +1,7 @@
 //! The proxy itself: one request in, one upstream request out, the response streamed back
 //! (rewritten only where it carries a `tools/list` result or answers merged into a batch).
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     body::Body,
@@ -12,6 +12,7 @@ use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use toolgate_auth::{AuthError, Challenge, Identity};
 use toolgate_tools::{AclPolicy, Principal};
 use tracing::Instrument;
@@ -65,6 +66,39 @@ pub(super) struct Proxy {
     pub(super) telemetry: Arc<EndpointTelemetry>,
     /// The upstream in events and metrics: its host (and port).
     pub(super) upstream_label: String,
+    /// The cap on `tools/call` requests in flight upstream, if any.
+    pub(super) call_slots: Option<CallSlots>,
+}
+
+/// At most `max` `tools/call` requests in flight upstream; a POST carrying calls waits at
+/// most `wait` for its slots.
+#[derive(Debug)]
+pub(super) struct CallSlots {
+    pub(super) max: usize,
+    pub(super) wait: Duration,
+    pub(super) semaphore: Arc<Semaphore>,
+}
+
+impl CallSlots {
+    /// One slot per call (at most `max`), or `None` when they did not free within `wait`.
+    async fn acquire(&self, calls: usize) -> Option<OwnedSemaphorePermit> {
+        let wanted = u32::try_from(calls.clamp(1, self.max)).unwrap_or(u32::MAX);
+        tokio::time::timeout(
+            self.wait,
+            Arc::clone(&self.semaphore).acquire_many_owned(wanted),
+        )
+        .await
+        .ok()?
+        .ok()
+    }
+
+    fn busy_message(&self) -> String {
+        format!(
+            "The upstream MCP server is busy: {} calls are in flight and none finished within {} ms. Try again later.",
+            self.max,
+            self.wait.as_millis()
+        )
+    }
 }
 
 /// An entry of the `Host` allow-list: a host name, with or without a port.
@@ -208,6 +242,21 @@ impl Proxy {
         if parts.method == Method::POST && inspected.forward.is_none() {
             return local_answers(&inspected);
         }
+        let slots = match &self.call_slots {
+            Some(slots) if !pending.is_empty() => {
+                let Some(permit) = slots.acquire(pending.len()).await else {
+                    let message = slots.busy_message();
+                    tracing::warn!(
+                        max = slots.max,
+                        "calls refused: the upstream's cap on calls in flight is full"
+                    );
+                    pending.refuse_all(jsonrpc::UPSTREAM_BUSY, &message);
+                    return busy(&inspected, &message);
+                };
+                Some(permit)
+            }
+            _ => None,
+        };
         let mut upstream_request = self
             .client
             .request(parts.method.clone(), self.upstream_url(parts.uri.query()))
@@ -224,8 +273,10 @@ impl Proxy {
             }
         };
         tracing::Span::current().record("upstream.status", response.status().as_u16());
-        self.respond(&parts.method, response, inspected, principal, pending)
-            .await
+        let response = self
+            .respond(&parts.method, response, inspected, principal, pending)
+            .await;
+        holding(response, slots)
     }
 
     /// The DNS-rebinding guard: the `Host` header (or the HTTP/2 authority) must be allowed.
@@ -412,6 +463,42 @@ fn local_answers(inspected: &Inspected) -> Response {
 /// 502 with a JSON-RPC error for every request forwarded.
 fn unavailable(inspected: &Inspected) -> Response {
     bad_gateway_ids(&inspected.request_ids, &inspected.answers, inspected.batch)
+}
+
+/// 503 with `Retry-After` and a JSON-RPC error (`message`) for every request that would
+/// have been forwarded, beside the gateway's own answers.
+fn busy(inspected: &Inspected, message: &str) -> Response {
+    let mut errors: Vec<Value> = inspected
+        .request_ids
+        .iter()
+        .map(|id| jsonrpc::error_response(id, jsonrpc::UPSTREAM_BUSY, message))
+        .collect();
+    errors.extend(inspected.answers.iter().cloned());
+    let body = match (inspected.batch, errors.len()) {
+        (false, 1) => errors.pop().unwrap_or(Value::Null),
+        _ => Value::Array(errors),
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+/// `response` with `permit` held until its body has been sent (or dropped): a streamed
+/// answer keeps its call slots until the stream ends.
+fn holding(response: Response, permit: Option<OwnedSemaphorePermit>) -> Response {
+    let Some(permit) = permit else {
+        return response;
+    };
+    response.map(|body| {
+        let stream = body.into_data_stream().map(move |chunk| {
+            let _held = &permit;
+            chunk
+        });
+        Body::from_stream(stream)
+    })
 }
 
 /// 502 with a JSON-RPC error for each of `ids`, beside the gateway's own `answers`.

@@ -11,6 +11,8 @@ pub(super) const INVALID_PARAMS: i64 = -32602;
 pub(super) const PARSE_ERROR: i64 = -32700;
 /// An implementation-defined server error: the upstream could not be reached.
 pub(super) const UPSTREAM_UNREACHABLE: i64 = -32000;
+/// An implementation-defined server error: the endpoint's cap on calls in flight was full.
+pub(super) const UPSTREAM_BUSY: i64 = -32001;
 
 /// A POST body after inspection.
 #[derive(Debug)]

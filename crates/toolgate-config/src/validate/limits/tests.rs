@@ -116,6 +116,22 @@ fn concurrency_cap_of_zero_fails() {
 }
 
 #[test]
+fn passthrough_concurrency_cap_of_zero_fails() {
+    let text = "endpoints:\n  - path: /mcp\n    passthrough:\n      upstream: http://127.0.0.1:9/mcp\n      max_concurrent_calls: 0\n";
+    let env = Environment::from_fn(|_| None, None);
+    let error = load_str(text, "t.yaml", &env).expect_err("a cap of zero");
+    let found: Vec<String> = error
+        .problems()
+        .iter()
+        .map(|p| format!("{}: {}", p.path, p.message))
+        .collect();
+    assert_eq!(
+        found,
+        ["endpoints[0].passthrough.max_concurrent_calls: must be at least 1"]
+    );
+}
+
+#[test]
 fn listener_timeouts_ok() {
     let env = Environment::from_fn(|_| None, None);
     let text = format!(
