@@ -478,3 +478,69 @@ async fn closed_sessions_leave_no_task_behind_ok() {
         "{alive} tasks alive after 20 closed sessions (baseline {baseline})"
     );
 }
+
+/// A session opened before a reload stays bound to its opener: afterwards, bob presenting
+/// alice's session id is still refused (403), and alice goes on in it.
+#[tokio::test]
+async fn sessions_stay_bound_to_their_openers_across_a_reload_fails() {
+    let idp = Idp::start().await;
+    let upstream = RestUpstream::start().await;
+    let port = free_port();
+    let config = guarded_config(port, upstream.url().as_str(), &idp.issuer());
+    let gateway = Running::start(&config).await;
+    let url = gateway.url("/weather/mcp");
+    let http = reqwest::Client::new();
+    let post = |key: &'static str, session: Option<String>, body: Value| {
+        let mut request = http
+            .post(&url)
+            .header("accept", "application/json, text/event-stream")
+            .header("apikey", key)
+            .json(&body);
+        if let Some(session) = session {
+            request = request
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-11-25");
+        }
+        request.send()
+    };
+    let opened = post(
+        "alice-key-0123456789",
+        None,
+        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "alice", "version": "1"}}}),
+    )
+    .await
+    .expect("initialize");
+    assert_eq!(opened.status(), 200);
+    let session = opened.headers()["mcp-session-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    drop(opened);
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    assert!(
+        post("alice-key-0123456789", Some(session.clone()), initialized)
+            .await
+            .expect("initialized")
+            .status()
+            .is_success()
+    );
+    let before = post("bob-key-0123456789ab", Some(session.clone()), list.clone())
+        .await
+        .expect("answer");
+    assert_eq!(before.status(), 403, "bob may not use alice's session");
+
+    gateway.reload(&config).await.expect("reload accepted");
+
+    let after = post("bob-key-0123456789ab", Some(session.clone()), list.clone())
+        .await
+        .expect("answer");
+    assert_eq!(after.status(), 403, "still bound after the reload");
+    let alice = post("alice-key-0123456789", Some(session), list)
+        .await
+        .expect("answer");
+    assert_eq!(alice.status(), 200);
+    assert!(alice.text().await.expect("body").contains("realtime-api"));
+}

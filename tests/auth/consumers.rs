@@ -396,5 +396,18 @@ async fn session_used_by_another_subject_fails() {
         delete(&alice).await.expect("DELETE").status(),
         StatusCode::NO_CONTENT
     );
+    // The ended session, and one never opened here, are unknown to every caller: 404, the
+    // answer that makes a client open a new session.
+    for unknown in [session.clone(), "never-opened-here".to_owned()] {
+        let answer = post_mcp(&http, &gateway.url())
+            .header("mcp-session-id", &unknown)
+            .header("mcp-protocol-version", "2025-11-25")
+            .bearer_auth(&alice)
+            .json(&json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{unknown}");
+    }
     assert!(upstream.received().is_empty());
 }

@@ -5,7 +5,10 @@ use std::{
     task::{Context, Poll},
 };
 
-use axum::{body::Body, response::Response};
+use axum::{
+    body::Body,
+    response::{IntoResponse, Response},
+};
 use futures::future::BoxFuture;
 use http::{Method, Request, header};
 
@@ -94,14 +97,27 @@ where
                 .get(SESSION_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            if let Some(session) = &session
-                && let Some(opener) = server.sessions.owner(session)
-                && opener != owner
-            {
-                let error =
-                    AuthError::Forbidden("the session belongs to another caller".to_owned());
-                log_refusal(&server, &parts, &error);
-                return Ok(server.challenge().response(&error));
+            if let Some(session) = &session {
+                match server.sessions.owner(session) {
+                    Some(opener) if opener != owner => {
+                        let error = AuthError::Forbidden(
+                            "the session belongs to another caller".to_owned(),
+                        );
+                        log_refusal(&server, &parts, &error);
+                        return Ok(server.challenge().response(&error));
+                    }
+                    Some(_) => {}
+                    None => {
+                        // Not opened through this server (or forgotten): a session id is no
+                        // credential, so the caller must open a session of its own. 404 is
+                        // what tells an MCP client to send a new `initialize`.
+                        tracing::debug!(path = %parts.uri.path(), "request refused: unknown session");
+                        return Ok(
+                            (http::StatusCode::NOT_FOUND, "Not Found: Session not found")
+                                .into_response(),
+                        );
+                    }
+                }
             }
             if !server.config().passthrough_credentials {
                 parts.headers.remove(header::AUTHORIZATION);

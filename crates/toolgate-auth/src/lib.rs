@@ -60,6 +60,7 @@ pub use prm::{
     ProtectedResourceMetadata, metadata_cors, metadata_preflight, prm_router, prm_router_with_root,
 };
 pub use resource_server::ResourceServer;
+pub use sessions::SessionBindings;
 pub use toolgate_secret::SecretString;
 
 /// Secrets with a redacted `Debug`.

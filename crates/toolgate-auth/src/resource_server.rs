@@ -23,7 +23,7 @@ use crate::{
     identity::{claim_at, claim_strings, scopes_of},
     introspection::Introspector,
     jwt::{self, JwksCache, KeyError, audience_variants, issuer_variants},
-    sessions::SessionOwners,
+    sessions::SessionBindings,
 };
 
 /// Longest claim value sent upstream as a header.
@@ -44,7 +44,7 @@ pub struct ResourceServer {
     verified: ExpiringCache<(u64, Arc<Map<String, Value>>)>,
     /// Bumped when any JWKS changes: verifications made with other keys no longer count.
     key_epoch: Arc<AtomicU64>,
-    pub(crate) sessions: SessionOwners,
+    pub(crate) sessions: SessionBindings,
     /// Where refusals and cache use are counted, and the endpoint they are counted for.
     pub(crate) metrics: Option<(Metrics, String)>,
 }
@@ -88,9 +88,23 @@ impl ResourceServer {
             introspector,
             verified: ExpiringCache::new(VERIFIED_JWT_CAPACITY),
             key_epoch,
-            sessions: SessionOwners::default(),
+            sessions: SessionBindings::default(),
             metrics: None,
         })
+    }
+
+    /// Binds sessions in `bindings` (shared with the server this one replaces) instead of a
+    /// table of its own.
+    #[must_use]
+    pub fn with_session_bindings(mut self, bindings: SessionBindings) -> Self {
+        self.sessions = bindings;
+        self
+    }
+
+    /// The table binding this server's sessions to their openers.
+    #[must_use]
+    pub fn session_bindings(&self) -> SessionBindings {
+        self.sessions.clone()
     }
 
     /// Counts refusals (by [`AuthError::reason`]) and JWT and introspection cache use in

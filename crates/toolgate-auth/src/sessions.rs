@@ -3,7 +3,8 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    fmt,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -14,12 +15,31 @@ const SESSION_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Most sessions remembered.
 const CAPACITY: usize = 100_000;
 
-#[derive(Debug, Default)]
-pub(crate) struct SessionOwners {
-    owners: Mutex<HashMap<TokenHash, (String, Instant)>>,
+/// Which caller opened each MCP session of an endpoint (by a hash of the session id). A
+/// clone shares the table: a resource server rebuilt for the same endpoint (a configuration
+/// reload) takes the old one's with [`ResourceServer::with_session_bindings`], so sessions
+/// opened before the reload stay bound to their openers.
+///
+/// [`ResourceServer::with_session_bindings`]: crate::ResourceServer::with_session_bindings
+#[derive(Clone, Default)]
+pub struct SessionBindings {
+    owners: Arc<Mutex<HashMap<TokenHash, (String, Instant)>>>,
 }
 
-impl SessionOwners {
+impl fmt::Debug for SessionBindings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sessions = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
+        f.debug_struct("SessionBindings")
+            .field("sessions", &sessions)
+            .finish()
+    }
+}
+
+impl SessionBindings {
     /// Who opened `session`, if known; refreshes its last use.
     pub(crate) fn owner(&self, session: &str) -> Option<String> {
         let mut owners = self

@@ -31,7 +31,7 @@ use std::{
 
 use axum::Router;
 use tokio::{sync::watch, task::JoinHandle};
-use toolgate_auth::ResourceServer;
+use toolgate_auth::{ResourceServer, SessionBindings};
 use toolgate_rest::UpstreamClient;
 use toolgate_server::{
     HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore, ToolServer,
@@ -62,7 +62,17 @@ struct Slot {
     catalog: watch::Sender<Arc<ToolCatalog>>,
 }
 
-type Slots = Arc<Mutex<HashMap<(String, String), Slot>>>;
+/// What survives a reload, by endpoint (listener, path).
+#[derive(Debug, Default)]
+struct SlotTable {
+    /// Tool endpoints' sessions and catalogs.
+    tools: HashMap<(String, String), Slot>,
+    /// Authenticated endpoints' session bindings (tool endpoints and passthroughs): a
+    /// session opened before a reload stays bound to its opener.
+    bindings: HashMap<(String, String), SessionBindings>,
+}
+
+type Slots = Arc<Mutex<SlotTable>>;
 
 /// Builds a [`Gateway`].
 #[derive(Debug)]
@@ -237,6 +247,7 @@ impl Gateway {
             .slots
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .tools
             .values()
             .map(|slot| slot.sessions.clone())
             .collect();
@@ -489,7 +500,10 @@ impl GatewayBuilder {
                             .and_then(|p| p.resource.as_deref()),
                     )
                     .map_err(build_error)
-                    .map(|server| observe::count_auth(server, &observability.metrics, &name))?,
+                    .map(|server| observe::count_auth(server, &observability.metrics, &name))
+                    .map(|server| {
+                        keep_bindings(server, &slots, (listener.clone(), spec.path.clone()))
+                    })?,
                 ),
                 None => None,
             };
@@ -672,6 +686,7 @@ impl GatewayBuilder {
                 let slot = {
                     let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
                     slots
+                        .tools
                         .entry(key.clone())
                         .or_insert_with(|| Slot {
                             sessions: SessionStore::default(),
@@ -779,6 +794,25 @@ impl GatewayBuilder {
             admin,
             readiness,
         })
+    }
+}
+
+/// `server` binding sessions in the table its endpoint (`key`) had before a reload, or in a
+/// new one kept for the next reload.
+fn keep_bindings(
+    server: Arc<ResourceServer>,
+    slots: &Slots,
+    key: (String, String),
+) -> Arc<ResourceServer> {
+    let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
+    let bindings = slots
+        .bindings
+        .entry(key)
+        .or_insert_with(|| server.session_bindings())
+        .clone();
+    match Arc::try_unwrap(server) {
+        Ok(server) => Arc::new(server.with_session_bindings(bindings)),
+        Err(shared) => shared,
     }
 }
 
