@@ -17,6 +17,7 @@
 
 mod auth;
 mod cors;
+mod endpoint;
 mod limits;
 mod observe;
 mod serve;
@@ -33,27 +34,20 @@ use axum::Router;
 use tokio::{sync::watch, task::JoinHandle};
 use toolgate_auth::{ResourceServer, SessionBindings};
 use toolgate_rest::UpstreamClient;
-use toolgate_server::{
-    HttpEndpoint, PassthroughEndpoint, ServerIdentity, SessionMode, SessionStore, ToolServer,
-    UpstreamIdentity,
-};
-use toolgate_tools::{ConcurrencyLimit, Principal, ToolCatalog, ToolRegistry, ToolSet};
+use toolgate_server::{SessionStore, ToolServer};
+use toolgate_tools::{ConcurrencyLimit, Principal, ToolCatalog, ToolSet};
 use url::Url;
 
 pub use serve::{BoundGateway, Reloader};
 
 use crate::{
     ConfigError, LoadedConfig, Problem,
-    model::{Config, EndpointConfig, IdentityConfig, SessionsConfig},
+    model::{Config, EndpointConfig, IdentityConfig},
     validate::endpoint_name,
 };
 
 /// The default listen address (Kong's proxy port, loopback only).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
-
-/// How long a passthrough call over `max_concurrent_calls` waits for a slot when its
-/// endpoint sets no `timeout`.
-const PASSTHROUGH_CALL_WAIT_MS: u64 = 10_000;
 
 /// Per endpoint (listener, path): what survives a reload.
 #[derive(Clone, Debug)]
@@ -538,216 +532,47 @@ impl GatewayBuilder {
             let root_metadata = serves_metadata && root_taken.insert(listener.clone());
             let key = (listener.clone(), spec.path.clone());
             let (router, kind) = if let Some(passthrough) = &spec.passthrough {
-                let upstream = Url::parse(&passthrough.upstream).map_err(|e| {
-                    build_error(Problem::error(
-                        format!("{at}.passthrough.upstream"),
-                        e.to_string(),
-                    ))
-                })?;
-                let policy = toolsets::acl_policy(
-                    &passthrough.default_acl,
-                    &passthrough.acl,
-                    passthrough.consumer_identifier,
-                    passthrough.include_consumer_groups,
-                );
-                let identity = match passthrough.identity {
-                    IdentityConfig::None => UpstreamIdentity::default(),
-                    IdentityConfig::UserToken => UpstreamIdentity::UserTokenPassthrough,
-                    IdentityConfig::TokenSwap => UpstreamIdentity::TokenSwap {
-                        credential: toolgate_auth::SecretString::new(
-                            passthrough.credential.clone().unwrap_or_default(),
-                        ),
+                endpoint::passthrough(
+                    &endpoint::Context {
+                        config: &config,
+                        spec,
+                        at: &at,
+                        name: &name,
+                        address,
+                        resource_server: resource_server.as_ref(),
+                        root_metadata,
+                        allowed_hosts: &allowed_hosts,
+                        any_host,
+                        observability: &observability,
                     },
-                    IdentityConfig::Static => UpstreamIdentity::Static {
-                        headers: passthrough
-                            .headers
-                            .iter()
-                            .map(|(k, v)| {
-                                http::HeaderName::try_from(k.as_str())
-                                    .map(|name| (name, toolgate_auth::SecretString::new(v.clone())))
-                                    .map_err(|e| {
-                                        build_error(Problem::error(
-                                            format!("{at}.passthrough.headers.{k}"),
-                                            e.to_string(),
-                                        ))
-                                    })
-                            })
-                            .collect::<Result<_, _>>()?,
+                    passthrough,
+                )
+                .map_err(build_error)?
+            } else {
+                endpoint::tools(
+                    &endpoint::Context {
+                        config: &config,
+                        spec,
+                        at: &at,
+                        name: &name,
+                        address,
+                        resource_server: resource_server.as_ref(),
+                        root_metadata,
+                        allowed_hosts: &allowed_hosts,
+                        any_host,
+                        observability: &observability,
                     },
-                };
-                let resource = match (&passthrough.resource, &resource_server) {
-                    (Some(url), _) => Url::parse(url).map_err(|e| {
-                        build_error(Problem::error(
-                            format!("{at}.passthrough.resource"),
-                            e.to_string(),
-                        ))
-                    })?,
-                    (None, Some(server)) => server.config().resource.clone(),
-                    (None, None) => Url::parse(&format!("http://{address}{}", spec.path))
-                        .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
-                };
-                let mut endpoint = PassthroughEndpoint::new(spec.path.clone(), upstream.clone())
-                    .with_telemetry(observability.endpoint(&name, spec.logging.as_ref()))
-                    .with_deny_private_networks(
-                        passthrough
-                            .deny_private_networks
-                            .unwrap_or(config.deny_private_networks),
-                    )
-                    .with_root_metadata(root_metadata)
-                    .with_identity(identity)
-                    .with_resource(resource)
-                    .with_acl(policy.clone());
-                if let Some(url) = &passthrough.upstream_metadata {
-                    endpoint = endpoint.with_upstream_metadata(Url::parse(url).map_err(|e| {
-                        build_error(Problem::error(
-                            format!("{at}.passthrough.upstream_metadata"),
-                            e.to_string(),
-                        ))
-                    })?);
-                }
-                if any_host {
-                    endpoint = endpoint.allow_any_host();
-                } else if !allowed_hosts.is_empty() {
-                    endpoint = endpoint.with_allowed_hosts(allowed_hosts.clone());
-                }
-                if let Some(bytes) = spec.max_request_body_size {
-                    endpoint = endpoint.with_max_request_body_bytes(bytes);
-                }
-                endpoint =
-                    endpoint.with_rate_limits(limits::rate_limits(spec.rate_limits.as_ref()));
-                if let Some(max) = passthrough.max_concurrent_calls {
-                    let wait =
-                        Duration::from_millis(spec.timeout.unwrap_or(PASSTHROUGH_CALL_WAIT_MS));
-                    endpoint = endpoint.with_max_concurrent_calls(max, wait);
-                }
-                if let Some(server) = &resource_server {
-                    endpoint = endpoint.with_auth(Arc::clone(server));
-                }
-                let router = endpoint.into_router().map_err(|e| {
-                    build_error(Problem::error(format!("{at}.passthrough"), e.to_string()))
-                })?;
-                (
-                    router,
-                    EndpointKind::Passthrough {
-                        upstream,
-                        acl: policy,
+                    endpoint::ToolsBuild {
+                        built: &built,
+                        cap_for: &cap_for,
+                        slots: &slots,
+                        key,
+                        tasks: &mut tasks,
+                        publish: &mut publish,
+                        profile: auth_profile.map(|(_, p)| p),
                     },
                 )
-            } else {
-                let (scopes, hide) = auth_profile.map_or_else(
-                    || (HashMap::new(), false),
-                    |(_, p)| {
-                        (
-                            p.tool_scopes
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect(),
-                            p.hide_tools_without_scopes,
-                        )
-                    },
-                );
-                let mut registry = ToolRegistry::new();
-                let mut remote_changes = Vec::new();
-                let mut remote_caps = HashMap::new();
-                for (index, toolset) in config.toolsets.iter().enumerate() {
-                    let selected = spec.toolsets.contains(&toolset.name)
-                        || toolset.tags.iter().any(|t| spec.tags.contains(t));
-                    if !selected {
-                        continue;
-                    }
-                    match built.get(&(index, spec.timeout)) {
-                        Some(toolsets::Built::Fixed(set)) => {
-                            registry.add(toolsets::with_scopes(set, &scopes, hide));
-                        }
-                        Some(toolsets::Built::Remote(remote, policy)) => {
-                            let cap = cap_for(index, spec.timeout);
-                            let current = toolsets::capped(
-                                remote.toolset().with_acl(policy.clone()),
-                                cap.as_ref(),
-                            );
-                            if let Some(cap) = cap {
-                                remote_caps.insert(remote.name().to_owned(), cap);
-                            }
-                            registry.add(toolsets::with_scopes(&current, &scopes, hide));
-                            remote_changes.push((
-                                remote.name().to_owned(),
-                                remote.changes(),
-                                policy.clone(),
-                            ));
-                        }
-                        None => {}
-                    }
-                }
-                let catalog = Arc::new(
-                    registry
-                        .catalog_all()
-                        .map_err(|e| build_error(Problem::error(at.clone(), e.to_string())))?,
-                );
-                let slot = {
-                    let mut slots = slots.lock().unwrap_or_else(PoisonError::into_inner);
-                    slots
-                        .tools
-                        .entry(key.clone())
-                        .or_insert_with(|| Slot {
-                            sessions: SessionStore::default(),
-                            catalog: watch::channel(Arc::clone(&catalog)).0,
-                        })
-                        .clone()
-                };
-                slot.sessions.set_limits(limits::session_limits(spec));
-                if !remote_changes.is_empty() {
-                    tasks.push(republish(
-                        registry,
-                        remote_changes,
-                        remote_caps,
-                        slot.catalog.clone(),
-                        scopes,
-                        hide,
-                        name.clone(),
-                    ));
-                }
-                publish.push((name.clone(), slot.clone(), Arc::clone(&catalog)));
-                let info = spec.server.clone().unwrap_or_default();
-                let mut identity = ServerIdentity::new(
-                    info.name.unwrap_or_else(|| "toolgate".to_owned()),
-                    env!("CARGO_PKG_VERSION"),
-                );
-                if let Some(title) = info.title {
-                    identity = identity.with_title(title);
-                }
-                if let Some(instructions) = info.instructions {
-                    identity = identity.with_instructions(instructions);
-                }
-                let server = ToolServer::live(slot.catalog.subscribe(), identity)
-                    .with_telemetry(observability.endpoint(&name, spec.logging.as_ref()));
-                let mut endpoint = HttpEndpoint::new(spec.path.clone(), server.clone())
-                    .with_session_store(slot.sessions.clone())
-                    .with_root_metadata(root_metadata)
-                    .with_session_mode(match spec.sessions {
-                        SessionsConfig::Stateful => SessionMode::Sessions,
-                        SessionsConfig::Stateless => SessionMode::Stateless,
-                    })
-                    .with_json_response(spec.json_response)
-                    .with_rate_limits(limits::rate_limits(spec.rate_limits.as_ref()));
-                if any_host {
-                    endpoint = endpoint.allow_any_host();
-                } else if !allowed_hosts.is_empty() {
-                    endpoint = endpoint.with_allowed_hosts(allowed_hosts.clone());
-                }
-                if let Some(bytes) = spec.max_request_body_size {
-                    endpoint = endpoint.with_max_request_body_bytes(bytes);
-                }
-                if let Some(cors) = &spec.cors {
-                    let origins: Vec<String> =
-                        cors.origins.iter().filter(|o| *o != "*").cloned().collect();
-                    if !origins.is_empty() && !cors.origins.iter().any(|o| o == "*") {
-                        endpoint = endpoint.with_allowed_origins(origins);
-                    }
-                }
-                if let Some(server) = &resource_server {
-                    endpoint = endpoint.with_auth(Arc::clone(server));
-                }
-                (endpoint.into_router(), EndpointKind::Tools { server })
+                .map_err(build_error)?
             };
             let router = match &spec.cors {
                 Some(cors) => router.layer(cors::layer(cors)),
@@ -814,65 +639,4 @@ fn keep_bindings(
         Ok(server) => Arc::new(server.with_session_bindings(bindings)),
         Err(shared) => shared,
     }
-}
-
-/// Rebuilds an endpoint's catalog whenever one of its remote toolsets changes.
-fn republish(
-    registry: ToolRegistry,
-    remotes: Vec<(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)>,
-    caps: HashMap<String, ConcurrencyLimit>,
-    sender: watch::Sender<Arc<ToolCatalog>>,
-    scopes: HashMap<String, Vec<String>>,
-    hide: bool,
-    endpoint: String,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut toolsets = registry.into_toolsets();
-        let mut remotes = remotes;
-        loop {
-            let changed = futures_select(&mut remotes).await;
-            let Some((name, toolset)) = changed else {
-                return;
-            };
-            let toolset =
-                toolsets::with_scopes(&toolsets::capped(toolset, caps.get(&name)), &scopes, hide);
-            // (the file's ACL was applied by `futures_select`)
-            if let Some(slot) = toolsets.iter_mut().find(|t| t.name() == name) {
-                *slot = toolset;
-            }
-            let mut registry = ToolRegistry::new();
-            for toolset in &toolsets {
-                registry.add(toolset.clone());
-            }
-            match registry.catalog_all() {
-                Ok(catalog) => {
-                    sender.send_replace(Arc::new(catalog));
-                }
-                Err(error) => {
-                    tracing::error!(%endpoint, %error, "the remote toolset's new tools cannot be served; keeping the previous list");
-                }
-            }
-        }
-    })
-}
-
-/// Waits for the first of `remotes` to change; `None` when all are gone.
-async fn futures_select(
-    remotes: &mut [(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)],
-) -> Option<(String, ToolSet)> {
-    if remotes.is_empty() {
-        return None;
-    }
-    let waits = remotes.iter_mut().map(|(name, receiver, policy)| {
-        Box::pin(async move {
-            receiver.changed().await.ok()?;
-            let toolset = receiver
-                .borrow_and_update()
-                .clone()
-                .with_acl(policy.clone());
-            Some((name.clone(), toolset))
-        })
-    });
-    let (result, _, _) = futures::future::select_all(waits).await;
-    result
 }

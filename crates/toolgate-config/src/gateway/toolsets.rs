@@ -1,13 +1,17 @@
 //! Toolsets of the file to [`ToolSet`]s: inline REST, OpenAPI, remote MCP and Rust.
 
-use std::{collections::HashMap, path::Path, time::Duration};
+use std::{collections::HashMap, path::Path, sync::Arc, time::Duration};
+
+use tokio::{sync::watch, task::JoinHandle};
 
 use toolgate_remote::{RemoteConfig, RemoteToolset};
 use toolgate_rest::{
     FixedValue, RestToolsetSpec, ToolsetOptions, UpstreamClient, build_toolset_with,
     openapi::{ImportOptions, OpenApiDocument, import_toolset},
 };
-use toolgate_tools::{AclPolicy, AclRule, ConcurrencyLimit, ConsumerIdentifier, ToolSet};
+use toolgate_tools::{
+    AclPolicy, AclRule, ConcurrencyLimit, ConsumerIdentifier, ToolCatalog, ToolRegistry, ToolSet,
+};
 use url::Url;
 
 use crate::{
@@ -226,4 +230,64 @@ pub(crate) fn capped(toolset: ToolSet, cap: Option<&ConcurrencyLimit>) -> ToolSe
         Some(cap) => toolset.with_concurrency_limit(cap),
         None => toolset,
     }
+}
+
+/// Rebuilds an endpoint's catalog whenever one of its remote toolsets changes.
+pub(super) fn republish(
+    registry: ToolRegistry,
+    remotes: Vec<(String, watch::Receiver<ToolSet>, AclPolicy)>,
+    caps: HashMap<String, ConcurrencyLimit>,
+    sender: watch::Sender<Arc<ToolCatalog>>,
+    scopes: HashMap<String, Vec<String>>,
+    hide: bool,
+    endpoint: String,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut toolsets = registry.into_toolsets();
+        let mut remotes = remotes;
+        loop {
+            let changed = futures_select(&mut remotes).await;
+            let Some((name, toolset)) = changed else {
+                return;
+            };
+            let toolset = with_scopes(&capped(toolset, caps.get(&name)), &scopes, hide);
+            // (the file's ACL was applied by `futures_select`)
+            if let Some(slot) = toolsets.iter_mut().find(|t| t.name() == name) {
+                *slot = toolset;
+            }
+            let mut registry = ToolRegistry::new();
+            for toolset in &toolsets {
+                registry.add(toolset.clone());
+            }
+            match registry.catalog_all() {
+                Ok(catalog) => {
+                    sender.send_replace(Arc::new(catalog));
+                }
+                Err(error) => {
+                    tracing::error!(%endpoint, %error, "the remote toolset's new tools cannot be served; keeping the previous list");
+                }
+            }
+        }
+    })
+}
+
+/// Waits for the first of `remotes` to change; `None` when all are gone.
+async fn futures_select(
+    remotes: &mut [(String, watch::Receiver<ToolSet>, toolgate_tools::AclPolicy)],
+) -> Option<(String, ToolSet)> {
+    if remotes.is_empty() {
+        return None;
+    }
+    let waits = remotes.iter_mut().map(|(name, receiver, policy)| {
+        Box::pin(async move {
+            receiver.changed().await.ok()?;
+            let toolset = receiver
+                .borrow_and_update()
+                .clone()
+                .with_acl(policy.clone());
+            Some((name.clone(), toolset))
+        })
+    });
+    let (result, _, _) = futures::future::select_all(waits).await;
+    result
 }
