@@ -150,6 +150,31 @@ async fn the_session_cap_answers_503_with_retry_after_and_frees_on_close() {
     assert_eq!(raw.initialize().await.status(), 200);
 }
 
+/// Twenty `initialize`s sent at once against a cap of 3 open at most 3 sessions; every other
+/// one gets 503, and each answer is one or the other. (Whether they overlap inside the
+/// gateway depends on timing; the reservation that makes overlapping ones safe is checked
+/// deterministically by the session store's unit tests.)
+#[tokio::test]
+async fn simultaneous_initializes_do_not_overshoot_the_cap_fails() {
+    let (gateway, _gate) = start("    max_sessions: 3\n", None).await;
+    let raw = RawMcp::new(gateway.url("/mcp"));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let client = RawMcp::new(gateway.url("/mcp"));
+        tasks.spawn(async move { client.initialize().await.status().as_u16() });
+    }
+    let statuses = tasks.join_all().await;
+    let opened = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert_eq!(opened + refused, 20, "only 200 and 503: {statuses:?}");
+    assert!((1..=3).contains(&opened), "{opened} sessions opened");
+    // The cap holds afterwards too.
+    for _ in opened..3 {
+        assert_eq!(raw.initialize().await.status(), 200);
+    }
+    assert_eq!(raw.initialize().await.status(), 503);
+}
+
 #[tokio::test]
 async fn idle_sessions_expire_but_not_while_streaming_or_calling() {
     let (gateway, gate) = start("    sessions_idle_timeout: 300ms\n", None).await;

@@ -117,6 +117,7 @@ impl SessionStore {
             epoch: Instant::now(),
             me: me.clone(),
             sweeping: AtomicBool::new(false),
+            sessionless: AtomicUsize::new(0),
         }))
     }
 
@@ -182,6 +183,23 @@ pub(crate) struct StreamAwareSessions {
     epoch: Instant,
     me: Weak<StreamAwareSessions>,
     sweeping: AtomicBool,
+    /// POSTs without a session id being served now: each may be an `initialize` creating a
+    /// session, so they count against the cap until answered.
+    sessionless: AtomicUsize,
+}
+
+/// Counts one POST without a session id in [`StreamAwareSessions::sessionless`] until
+/// dropped (answered, or abandoned by the client).
+struct Sessionless<'a> {
+    store: &'a StreamAwareSessions,
+    /// Such POSTs in flight, this one included, when it arrived.
+    in_flight: usize,
+}
+
+impl Drop for Sessionless<'_> {
+    fn drop(&mut self) {
+        self.store.sessionless.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Holds a stream open in its session's [`Activity`] until dropped.
@@ -269,9 +287,18 @@ impl StreamAwareSessions {
         self.idle_timeout_ms.load(Ordering::Relaxed)
     }
 
-    /// Whether a new session would go over the cap.
-    pub(crate) fn full(&self) -> bool {
-        self.read().len() >= self.max_sessions.load(Ordering::Relaxed)
+    /// Counts a POST without a session id until the guard drops.
+    fn sessionless_request(&self) -> Sessionless<'_> {
+        let in_flight = self.sessionless.fetch_add(1, Ordering::AcqRel) + 1;
+        Sessionless {
+            store: self,
+            in_flight,
+        }
+    }
+
+    /// Whether the sessions open plus `in_flight` possible new ones stay within the cap.
+    fn room_for(&self, in_flight: usize) -> bool {
+        self.read().len().saturating_add(in_flight) <= self.max_sessions.load(Ordering::Relaxed)
     }
 
     /// When a session is likely to be free: the soonest an idle one expires, else one idle
@@ -487,18 +514,24 @@ where
     })
 }
 
-/// The session cap at the door: a new `initialize` (a POST without `Mcp-Session-Id`) when
-/// the store is full is answered 503 with `Retry-After`, before a session is created.
-/// Requests of existing sessions, and stateless requests, pass.
+/// The session cap at the door: a new `initialize` (a POST without `Mcp-Session-Id`) that
+/// could take the store over its cap is answered 503 with `Retry-After`, before a session is
+/// created. Requests of existing sessions, and stateless requests, pass.
+///
+/// Every POST without a session id counts as a possible new session while it is served, so
+/// simultaneous `initialize`s cannot overshoot the cap. The body is read only near the cap
+/// (when the open sessions plus such POSTs in flight would exceed it); there an
+/// `initialize` is refused even if some of the others in flight are not `initialize`s.
 pub(crate) async fn admit(
     State((store, max_body)): State<(SessionStore, usize)>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() != Method::POST
-        || request.headers().contains_key("mcp-session-id")
-        || !store.0.full()
-    {
+    if request.method() != Method::POST || request.headers().contains_key("mcp-session-id") {
+        return next.run(request).await;
+    }
+    let sessionless = store.0.sessionless_request();
+    if store.0.room_for(sessionless.in_flight) {
         return next.run(request).await;
     }
     let (request, body) = match peek::buffer(request, max_body).await {
@@ -512,6 +545,7 @@ pub(crate) async fn admit(
     else {
         return next.run(request).await;
     };
+    drop(sessionless);
     let retry = store.0.retry_after().as_secs().max(1);
     tracing::warn!(
         sessions = store.len(),
