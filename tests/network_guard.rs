@@ -123,6 +123,36 @@ async fn remote_toolset_on_loopback_connects_only_without_the_guard_ok() {
     }
 }
 
+/// With the guard on, the client-credentials token endpoint must be public too: a public
+/// upstream (a documentation address, never contacted) whose token endpoint is on loopback
+/// is refused before any token request is sent.
+#[tokio::test]
+async fn remote_token_endpoint_on_loopback_with_the_guard_fails() {
+    let grant = toolgate_remote::ClientCredentials::new(
+        "http://127.0.0.1:9/token",
+        "mcp-client",
+        "mcp-client-secret",
+    );
+    let transport =
+        RemoteTransport::streamable_http("http://203.0.113.10/mcp").with_client_credentials(grant);
+    let refused =
+        RemoteToolset::connect(RemoteConfig::new("up", transport).with_deny_private_networks(true))
+            .await;
+    match refused {
+        Err(error @ RemoteError::PrivateNetwork { .. }) => {
+            let text = format!(
+                "{error}: {}",
+                std::error::Error::source(&error)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+            assert!(text.contains("loopback"), "{text}");
+        }
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("connected"),
+    }
+}
+
 #[tokio::test]
 async fn passthrough_to_loopback_is_refused_with_the_guard_ok() {
     let upstream = McpUpstream::start().await;

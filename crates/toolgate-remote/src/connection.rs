@@ -214,7 +214,9 @@ async fn serve(
                 http = http.auth_header(token);
             }
             if let Some(grant) = client_credentials {
-                http = http.auth_header(crate::oauth::token(name, grant).await?);
+                http = http.auth_header(
+                    crate::oauth::token(name, grant, config.deny_private_networks).await?,
+                );
             }
             let transport = match client {
                 Some(client) => StreamableHttpClientTransport::with_client(client, http),

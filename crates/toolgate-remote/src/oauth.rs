@@ -7,8 +7,13 @@ use crate::{ClientCredentials, RemoteError};
 /// Time allowed for the token request.
 const TOKEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// An access token for `grant`.
-pub(crate) async fn token(name: &str, grant: &ClientCredentials) -> Result<String, RemoteError> {
+/// An access token for `grant`; with `deny_private_networks`, the token endpoint must be on a
+/// public address (as the upstream must).
+pub(crate) async fn token(
+    name: &str,
+    grant: &ClientCredentials,
+    deny_private_networks: bool,
+) -> Result<String, RemoteError> {
     let failed = |reason: String| RemoteError::Token {
         name: name.to_owned(),
         reason,
@@ -33,7 +38,20 @@ pub(crate) async fn token(name: &str, grant: &ClientCredentials) -> Result<Strin
         form.push(("client_id", &grant.client_id));
         form.push(("client_secret", &secret));
     }
-    let client = reqwest::Client::builder()
+    let builder = if deny_private_networks {
+        let url = url::Url::parse(&grant.token_endpoint)
+            .map_err(|e| failed(format!("token_endpoint is not a URL: {e}")))?;
+        toolgate_net::check_url_resolved(&url)
+            .await
+            .map_err(|source| RemoteError::PrivateNetwork {
+                name: name.to_owned(),
+                source,
+            })?;
+        toolgate_net::guard(reqwest::Client::builder())
+    } else {
+        reqwest::Client::builder()
+    };
+    let client = builder
         .timeout(TOKEN_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .build()
