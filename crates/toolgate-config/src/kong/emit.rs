@@ -41,6 +41,8 @@ pub(super) struct Endpoint {
     pub(super) passthrough: Option<Passthrough>,
     pub(super) auth: Option<String>,
     pub(super) cors: Option<Mapping>,
+    /// `rate_limits.per_consumer`, from `rate-limiting`.
+    pub(super) rate_limit: Option<Mapping>,
     pub(super) max_request_body_size: Option<u64>,
     pub(super) timeout: Option<u64>,
     pub(super) stateless: bool,
@@ -117,6 +119,11 @@ impl Endpoint {
         }
         if let Some(cors) = &self.cors {
             put(&mut map, "cors", cors.clone());
+        }
+        if let Some(limit) = &self.rate_limit {
+            let mut limits = Mapping::new();
+            put(&mut limits, "per_consumer", limit.clone());
+            put(&mut map, "rate_limits", limits);
         }
         if let Some(size) = self.max_request_body_size {
             put(&mut map, "max_request_body_size", size);

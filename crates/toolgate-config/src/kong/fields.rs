@@ -108,6 +108,11 @@ impl Fields {
         &self.path
     }
 
+    /// The names of the fields not taken yet.
+    pub(super) fn keys(&self) -> Vec<String> {
+        self.entries.iter().map(|(k, _)| k.clone()).collect()
+    }
+
     /// The path of field `key`.
     pub(super) fn at(&self, key: &str) -> String {
         join(&self.path, key)

@@ -1,5 +1,5 @@
 //! Plugin configurations read into what toolgate does with them: `ai-mcp-proxy`,
-//! `ai-mcp-oauth2`, `key-auth` and `cors` here; the three recipe patterns (`datakit`, the
+//! `ai-mcp-oauth2`, `key-auth`, `cors` and `rate-limiting` here; the three recipe patterns (`datakit`, the
 //! response and request transformers) in [`super::patterns`].
 
 use serde_norway::{Mapping, Value};
@@ -20,6 +20,7 @@ pub(super) const SUPPORTED: &[&str] = &[
     "ai-mcp-oauth2",
     "key-auth",
     "cors",
+    "rate-limiting",
     "datakit",
     "response-transformer-advanced",
     "request-transformer-advanced",
@@ -35,6 +36,8 @@ pub(super) enum Kind {
     KeyAuth(Mapping),
     /// The fields of an endpoint's `cors`.
     Cors(Mapping),
+    /// The fields of an endpoint's `rate_limits.per_consumer`.
+    RateLimit(Mapping),
     /// The datakit "no Authorization → 401 challenge" graph, with its `resource_metadata`.
     Challenge {
         resource_metadata: String,
@@ -104,6 +107,7 @@ pub(super) fn read(plugin: &Plugin, diag: &mut Diag) -> Option<Kind> {
         "ai-mcp-oauth2" => access::oauth2(config, diag).map(Kind::OAuth2),
         "key-auth" => Some(Kind::KeyAuth(access::key_auth(config, diag))),
         "cors" => Some(Kind::Cors(access::cors(config, diag))),
+        "rate-limiting" => access::rate_limiting(config, diag).map(Kind::RateLimit),
         "datakit" => patterns::datakit(config, diag)
             .map(|resource_metadata| Kind::Challenge { resource_metadata }),
         "response-transformer-advanced" => {

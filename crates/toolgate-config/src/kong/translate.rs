@@ -25,6 +25,7 @@ struct InEffect {
     oauth2: Option<usize>,
     key_auth: Option<usize>,
     cors: Option<usize>,
+    rate_limit: Option<usize>,
     challenge: Option<usize>,
     prm: Option<usize>,
     swap: Option<usize>,
@@ -119,6 +120,7 @@ impl Translator<'_> {
                 Some(Kind::OAuth2(_)) => &mut e.oauth2,
                 Some(Kind::KeyAuth(_)) => &mut e.key_auth,
                 Some(Kind::Cors(_)) => &mut e.cors,
+                Some(Kind::RateLimit(_)) => &mut e.rate_limit,
                 Some(Kind::Challenge { .. }) => &mut e.challenge,
                 Some(Kind::PrmRewrite { .. }) => &mut e.prm,
                 Some(Kind::TokenSwap { .. }) => &mut e.swap,
@@ -164,12 +166,19 @@ impl Translator<'_> {
         match proxy.mode {
             Mode::ConversionOnly => {
                 self.toolset(proxy_index, proxy, r, diag);
-                let guards: Vec<&str> = [e.oauth2, e.key_auth, e.cors, e.challenge, e.swap]
-                    .into_iter()
-                    .flatten()
-                    .filter(|p| self.state.plugins[*p].scope != Scope::Global)
-                    .map(|p| self.state.plugins[p].name.as_str())
-                    .collect();
+                let guards: Vec<&str> = [
+                    e.oauth2,
+                    e.key_auth,
+                    e.cors,
+                    e.rate_limit,
+                    e.challenge,
+                    e.swap,
+                ]
+                .into_iter()
+                .flatten()
+                .filter(|p| self.state.plugins[*p].scope != Scope::Global)
+                .map(|p| self.state.plugins[p].name.as_str())
+                .collect();
                 if !guards.is_empty() {
                     diag.note(format!(
                         "{}: {} on route `{}` guard Kong's REST route, which toolgate does not \

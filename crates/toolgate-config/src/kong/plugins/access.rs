@@ -1,10 +1,10 @@
-//! The plugins deciding who gets in: `ai-mcp-oauth2` and `key-auth` (an auth profile), and
-//! `cors` (which browser pages may call).
+//! The plugins deciding who gets in: `ai-mcp-oauth2` and `key-auth` (an auth profile),
+//! `cors` (which browser pages may call) and `rate-limiting` (how often).
 
 use serde_norway::{Mapping, Value};
 
 use super::strings;
-use crate::kong::fields::{Diag, Fields};
+use crate::kong::fields::{Diag, Fields, describe};
 
 const OAUTH2_FIELDS: &[&str] = &[
     "resource",
@@ -329,4 +329,125 @@ pub(super) fn cors(mut f: Fields, diag: &mut Diag) -> Mapping {
         diag,
     );
     out
+}
+
+/// Kong's `rate-limiting` as an endpoint's `rate_limits.per_consumer`: the windows from a
+/// second to a day, and who is counted (`limit_by`). `None` when nothing can be carried over.
+pub(super) fn rate_limiting(mut f: Fields, diag: &mut Diag) -> Option<Mapping> {
+    let path = f.path().to_owned();
+    let mut out = Mapping::new();
+    for window in ["second", "minute", "hour", "day"] {
+        if let Some(limit) = f.count(window, diag) {
+            out.insert(window.into(), limit.into());
+        }
+    }
+    for window in ["month", "year"] {
+        if let Some(value) = f.take(window) {
+            diag.error(
+                f.at(window),
+                format!(
+                    "{} is not supported: toolgate's windows go up to a day (second, minute, hour, day)",
+                    describe(&value)
+                ),
+            );
+        }
+    }
+    let limit_by_at = f.at("limit_by");
+    match f.string("limit_by", diag).as_deref() {
+        None | Some("consumer" | "credential") => {}
+        Some(other) => diag.error(
+            limit_by_at,
+            format!(
+                "`{other}` is not supported: an endpoint's limit counts each caller (consumer, \
+                 else the token's subject, else the client's address: Kong's `consumer` and \
+                 `credential`); a limit shared by every caller is set per tool \
+                 (`rate_limits.per_tool.<tool>.limit_by: endpoint`)"
+            ),
+        ),
+    }
+    let policy = f.string("policy", diag);
+    if policy.as_deref().is_some_and(|p| p != "local") {
+        diag.note(format!(
+            "{}: `{}`: toolgate counts in each process (as Kong's `local`); with several \
+             gateway processes each allows the whole limit",
+            f.at("policy"),
+            policy.as_deref().unwrap_or_default()
+        ));
+    }
+    // Where the counters of the cluster and redis policies live: nothing to carry over.
+    let redis: Vec<String> = f
+        .keys()
+        .into_iter()
+        .filter(|k| k == "redis" || k.starts_with("redis_"))
+        .collect();
+    for key in &redis {
+        let _ = f.take_raw(key);
+    }
+    let _ = f.take_raw("sync_rate");
+    f.tolerate(
+        "fault_tolerant",
+        &Value::Bool(true),
+        "there is no shared store to fail",
+        diag,
+    );
+    f.tolerate(
+        "hide_client_headers",
+        &Value::Bool(true),
+        "toolgate sends `Retry-After` with its 429 and no RateLimit headers",
+        diag,
+    );
+    f.only_default(
+        "error_code",
+        &Value::Number(429.into()),
+        "requests over the limit get 429",
+        diag,
+    );
+    f.tolerate(
+        "error_message",
+        &Value::String("API rate limit exceeded".into()),
+        "the 429 carries a JSON-RPC error of toolgate's own",
+        diag,
+    );
+    for key in ["header_name", "path"] {
+        if let Some(value) = f.take(key) {
+            diag.note(format!(
+                "{}: {} is only used with another `limit_by`: not carried over",
+                f.at(key),
+                describe(&value)
+            ));
+        }
+    }
+    f.finish(
+        "the rate-limiting config",
+        &[
+            "second",
+            "minute",
+            "hour",
+            "day",
+            "month",
+            "year",
+            "limit_by",
+            "policy",
+            "fault_tolerant",
+            "hide_client_headers",
+            "error_code",
+            "error_message",
+            "header_name",
+            "path",
+            "sync_rate",
+        ],
+        diag,
+    );
+    let windows = out.keys().any(|k| {
+        k.as_str()
+            .is_some_and(|k| ["second", "minute", "hour", "day"].contains(&k))
+    });
+    if !windows {
+        diag.error(
+            path,
+            "no limit to carry over: set at least one of second, minute, hour, day",
+        );
+        return None;
+    }
+    Some(out)
 }

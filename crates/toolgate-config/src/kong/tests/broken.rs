@@ -31,9 +31,27 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown_plugin_fails",
-        text: "plugins:\n- name: rate-limiting\n  config: {minute: 5}\n",
+        text: "plugins:\n- name: request-termination\n  config: {status_code: 503}\n",
         path: "plugins[0].name",
-        message: "the plugin `rate-limiting` is not supported by the import",
+        message: "the plugin `request-termination` is not supported by the import",
+    },
+    Case {
+        name: "rate_limit_per_month_fails",
+        text: "plugins:\n- name: rate-limiting\n  config: {minute: 5, month: 10000}\n",
+        path: "plugins[0].config.month",
+        message: "`10000` is not supported: toolgate's windows go up to a day",
+    },
+    Case {
+        name: "rate_limit_by_ip_fails",
+        text: "plugins:\n- name: rate-limiting\n  config: {minute: 5, limit_by: ip}\n",
+        path: "plugins[0].config.limit_by",
+        message: "`ip` is not supported: an endpoint's limit counts each caller",
+    },
+    Case {
+        name: "rate_limit_without_window_fails",
+        text: "plugins:\n- name: rate-limiting\n  config: {limit_by: consumer}\n",
+        path: "plugins[0].config",
+        message: "no limit to carry over",
     },
     Case {
         name: "misspelt_plugin_fails",
@@ -298,8 +316,8 @@ routes:
   - name: ai-mcp-proxy
     config:
       mode: listner
-  - name: rate-limiting
-    config: {minute: 5}
+  - name: request-termination
+    config: {status_code: 503}
 consumers:
 - username: alice
   basicauth_credentials: [{username: a, password: b}]
@@ -314,9 +332,9 @@ consumers:
             "kong.yaml:8: routes[0].plugins[0].config.mode: unknown ai-mcp-proxy mode `listner`; \
              expected one of conversion-only, conversion-listener, listener, passthrough-listener; \
              did you mean `listener`?",
-            "kong.yaml:9: routes[0].plugins[1].name: the plugin `rate-limiting` is not supported \
-             by the import (supported: ai-mcp-proxy, ai-mcp-oauth2, key-auth, cors, datakit, \
-             response-transformer-advanced, request-transformer-advanced)",
+            "kong.yaml:9: routes[0].plugins[1].name: the plugin `request-termination` is not \
+             supported by the import (supported: ai-mcp-proxy, ai-mcp-oauth2, key-auth, cors, \
+             rate-limiting, datakit, response-transformer-advanced, request-transformer-advanced)",
             "kong.yaml:13: consumers[0].basicauth_credentials: `basicauth_credentials` in a \
              consumer is not supported by the import (supported: `username`, `custom_id`, `id`, \
              `tags`, `keyauth_credentials`, `groups`)",

@@ -269,3 +269,60 @@ fn plain_routes_are_noted_not_imported_ok() {
         n.contains("route `web` has no ai-mcp-proxy plugin: Kong proxies it as plain HTTP")
     }));
 }
+
+/// `rate-limiting` becomes the endpoint's `rate_limits.per_consumer`: windows up to a day,
+/// `limit_by: consumer` or `credential`; Kong's defaults as `deck dump` writes them (redis
+/// settings included) pass, a cluster policy is noted; a route's plugin wins over the
+/// service's.
+#[test]
+fn rate_limiting_becomes_per_consumer_rate_limits_ok() {
+    let text = format!(
+        "{TOOLS}  - name: mcp
+    paths: [/mcp]
+    plugins:
+    - name: ai-mcp-proxy
+      config: {{mode: listener, server: {{tag: t}}}}
+    - name: rate-limiting
+      config:
+        second: 5
+        minute: 100
+        hour: null
+        limit_by: credential
+        policy: cluster
+        fault_tolerant: true
+        hide_client_headers: false
+        error_code: 429
+        error_message: API rate limit exceeded
+        sync_rate: -1
+        redis: {{host: null, port: 6379, timeout: 2000, database: 0}}
+        redis_port: 6379
+  - name: other
+    paths: [/other]
+    plugins:
+    - name: ai-mcp-proxy
+      config: {{mode: listener, server: {{tag: t}}}}
+  plugins:
+  - name: rate-limiting
+    config: {{day: 1000}}
+"
+    );
+    let (import, loaded) = translate(&text);
+    let limits = |path: &str| {
+        endpoint(&loaded, path)
+            .rate_limits
+            .clone()
+            .expect("rate limits")
+            .per_consumer
+            .expect("per consumer")
+    };
+    let mcp = limits("/mcp");
+    assert_eq!(
+        (mcp.second, mcp.minute, mcp.hour, mcp.day),
+        (Some(5), Some(100), None, None)
+    );
+    let other = limits("/other");
+    assert_eq!((other.second, other.day), (None, Some(1000)));
+    let notes = import.notes.join("\n");
+    assert!(notes.contains("policy: `cluster`"), "{notes}");
+    assert!(notes.contains("hide_client_headers"), "{notes}");
+}

@@ -62,6 +62,10 @@ impl Translator<'_> {
             Some(Kind::Cors(cors)) => Some(cors.clone()),
             _ => None,
         });
+        let rate_limit = e.rate_limit.and_then(|c| match &self.kinds[c] {
+            Some(Kind::RateLimit(limit)) => Some(limit.clone()),
+            _ => None,
+        });
         let passthrough = if proxy.mode == Mode::PassthroughListener {
             let Some(passthrough) = self.passthrough(r, proxy_index, proxy, e, diag) else {
                 return;
@@ -128,6 +132,7 @@ impl Translator<'_> {
                 passthrough: passthrough.clone(),
                 auth: auth.clone(),
                 cors: cors.clone(),
+                rate_limit: rate_limit.clone(),
                 max_request_body_size: proxy.max_request_body_size,
                 timeout: proxy.timeout,
                 stateless: proxy.stateless,
