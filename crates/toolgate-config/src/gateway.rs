@@ -27,15 +27,13 @@ use std::{
     collections::HashMap,
     net::SocketAddr,
     sync::{Arc, Mutex, PoisonError},
-    time::Duration,
 };
 
 use axum::Router;
 use tokio::{sync::watch, task::JoinHandle};
 use toolgate_auth::{ResourceServer, SessionBindings};
-use toolgate_rest::UpstreamClient;
 use toolgate_server::{SessionStore, ToolServer};
-use toolgate_tools::{ConcurrencyLimit, Principal, ToolCatalog, ToolSet};
+use toolgate_tools::{Principal, ToolCatalog, ToolSet};
 use url::Url;
 
 pub use serve::{BoundGateway, Reloader};
@@ -375,76 +373,14 @@ impl GatewayBuilder {
             return Err(ConfigError::Invalid { origin, problems });
         }
 
-        // Toolsets, built once per distinct endpoint timeout.
-        let client = UpstreamClient::new().map_err(|e| ConfigError::Build {
-            origin: origin.clone(),
-            path: String::new(),
-            message: e.to_string(),
-        })?;
-        let mut built: HashMap<(usize, Option<u64>), toolsets::Built> = HashMap::new();
-        // One concurrency cap per toolset, shared by every endpoint serving it; a call waits
-        // for a slot at most its own timeout.
-        let caps: HashMap<usize, ConcurrencyLimit> = config
-            .toolsets
-            .iter()
-            .enumerate()
-            .filter_map(|(index, spec)| {
-                let max = spec.max_concurrent_calls?;
-                Some((
-                    index,
-                    ConcurrencyLimit::new(spec.name.clone(), max, Duration::ZERO),
-                ))
-            })
-            .collect();
+        // Toolsets, built once per distinct endpoint timeout, with their concurrency caps.
+        let caps = toolsets::caps(&config);
         let cap_for = |index: usize, endpoint_timeout: Option<u64>| {
-            caps.get(&index).map(|cap| {
-                cap.with_wait(toolsets::call_timeout(
-                    &config.toolsets[index],
-                    endpoint_timeout,
-                ))
-            })
+            toolsets::cap_for(&caps, &config, index, endpoint_timeout)
         };
-        for endpoint in &config.endpoints {
-            for (index, spec) in config.toolsets.iter().enumerate() {
-                let selected = endpoint.toolsets.contains(&spec.name)
-                    || spec.tags.iter().any(|t| endpoint.tags.contains(t));
-                if !selected || built.contains_key(&(index, endpoint.timeout)) {
-                    continue;
-                }
-                // Rust toolsets are taken out of `custom` once; a second timeout shares them.
-                if spec.rust.is_some()
-                    && let Some(((_, _), toolgate_toolset)) =
-                        built.iter().find(|((i, _), _)| *i == index)
-                {
-                    let toolsets::Built::Fixed(set) = toolgate_toolset else {
-                        continue;
-                    };
-                    let copy = toolsets::Built::Fixed(set.clone());
-                    built.insert((index, endpoint.timeout), copy);
-                    continue;
-                }
-                let timeout = endpoint.timeout.map(Duration::from_millis);
-                let toolset = match toolsets::build(
-                    index,
-                    spec,
-                    timeout,
-                    &client,
-                    base_dir,
-                    &mut custom,
-                    config.deny_private_networks,
-                )
-                .await
-                .map_err(build_error)?
-                {
-                    toolsets::Built::Fixed(set) => toolsets::Built::Fixed(toolsets::capped(
-                        set,
-                        cap_for(index, endpoint.timeout).as_ref(),
-                    )),
-                    remote @ toolsets::Built::Remote(..) => remote,
-                };
-                built.insert((index, endpoint.timeout), toolset);
-            }
-        }
+        let built = toolsets::build_all(&config, base_dir, &mut custom, &caps)
+            .await
+            .map_err(build_error)?;
         let mut unused: Vec<&String> = custom.keys().collect();
         unused.sort();
         for name in unused {

@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::{
     Problem,
-    model::{DefaultAclConfig, ToolsetConfig},
+    model::{Config, DefaultAclConfig, ToolsetConfig},
 };
 
 /// A toolset as built: fixed tools, or a remote server whose tools follow the upstream.
@@ -230,6 +230,88 @@ pub(crate) fn capped(toolset: ToolSet, cap: Option<&ConcurrencyLimit>) -> ToolSe
         Some(cap) => toolset.with_concurrency_limit(cap),
         None => toolset,
     }
+}
+
+/// One concurrency cap per toolset that sets `max_concurrent_calls` (by index in
+/// `toolsets`), shared by every endpoint serving it.
+pub(super) fn caps(config: &Config) -> HashMap<usize, ConcurrencyLimit> {
+    config
+        .toolsets
+        .iter()
+        .enumerate()
+        .filter_map(|(index, spec)| {
+            let max = spec.max_concurrent_calls?;
+            Some((
+                index,
+                ConcurrencyLimit::new(spec.name.clone(), max, Duration::ZERO),
+            ))
+        })
+        .collect()
+}
+
+/// Toolset `index`'s cap, if it has one, waiting for a slot at most the call timeout of an
+/// endpoint with `endpoint_timeout`.
+pub(super) fn cap_for(
+    caps: &HashMap<usize, ConcurrencyLimit>,
+    config: &Config,
+    index: usize,
+    endpoint_timeout: Option<u64>,
+) -> Option<ConcurrencyLimit> {
+    caps.get(&index)
+        .map(|cap| cap.with_wait(call_timeout(&config.toolsets[index], endpoint_timeout)))
+}
+
+/// Every toolset an endpoint serves, built once per (toolset index, endpoint timeout);
+/// Rust toolsets are taken out of `custom`.
+pub(super) async fn build_all(
+    config: &Config,
+    base_dir: Option<&Path>,
+    custom: &mut HashMap<String, ToolSet>,
+    caps: &HashMap<usize, ConcurrencyLimit>,
+) -> Result<HashMap<(usize, Option<u64>), Built>, Problem> {
+    let client = UpstreamClient::new().map_err(|e| Problem::error("", e.to_string()))?;
+    let mut built: HashMap<(usize, Option<u64>), Built> = HashMap::new();
+    for endpoint in &config.endpoints {
+        for (index, spec) in config.toolsets.iter().enumerate() {
+            let selected = endpoint.toolsets.contains(&spec.name)
+                || spec.tags.iter().any(|t| endpoint.tags.contains(t));
+            if !selected || built.contains_key(&(index, endpoint.timeout)) {
+                continue;
+            }
+            // Rust toolsets are taken out of `custom` once; a second timeout shares them.
+            if spec.rust.is_some()
+                && let Some(((_, _), toolgate_toolset)) =
+                    built.iter().find(|((i, _), _)| *i == index)
+            {
+                let Built::Fixed(set) = toolgate_toolset else {
+                    continue;
+                };
+                let copy = Built::Fixed(set.clone());
+                built.insert((index, endpoint.timeout), copy);
+                continue;
+            }
+            let timeout = endpoint.timeout.map(Duration::from_millis);
+            let toolset = match build(
+                index,
+                spec,
+                timeout,
+                &client,
+                base_dir,
+                custom,
+                config.deny_private_networks,
+            )
+            .await?
+            {
+                Built::Fixed(set) => Built::Fixed(capped(
+                    set,
+                    cap_for(caps, config, index, endpoint.timeout).as_ref(),
+                )),
+                remote @ Built::Remote(..) => remote,
+            };
+            built.insert((index, endpoint.timeout), toolset);
+        }
+    }
+    Ok(built)
 }
 
 /// Rebuilds an endpoint's catalog whenever one of its remote toolsets changes.
