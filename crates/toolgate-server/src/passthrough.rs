@@ -50,7 +50,7 @@ use std::{sync::Arc, time::Duration};
 use axum::{Router, routing::any};
 use http::{HeaderName, HeaderValue};
 use toolgate_auth::{AuthLayer, ResourceServer, SecretString, prm_router_with_root};
-use toolgate_tools::AclPolicy;
+use toolgate_tools::{AclPolicy, ConcurrencyLimit};
 use url::Url;
 
 use crate::{
@@ -366,16 +366,13 @@ impl PassthroughEndpoint {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (host, _) => host.unwrap_or_default().to_owned(),
         };
+        let call_slots = self
+            .max_concurrent_calls
+            .map(|(max, wait)| ConcurrencyLimit::new(upstream_label.clone(), max, wait));
         let proxy = Arc::new(forward::Proxy {
             telemetry: Arc::new(self.telemetry),
             upstream_label,
-            call_slots: self
-                .max_concurrent_calls
-                .map(|(max, wait)| forward::CallSlots {
-                    max,
-                    wait,
-                    semaphore: Arc::new(tokio::sync::Semaphore::new(max)),
-                }),
+            call_slots,
             upstream: self.upstream.clone(),
             client: client.clone(),
             acl: self.acl,

@@ -17,7 +17,7 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use rmcp::model::{CallToolResult, ContentBlock};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::{CallContext, JsonObject, Tool, ToolDescriptor, ToolFuture, ToolSet};
 
@@ -70,10 +70,29 @@ impl ConcurrencyLimit {
         self.max
     }
 
+    /// The longest a caller waits for a slot.
+    #[must_use]
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
     /// Slots free now.
     #[must_use]
     pub fn available(&self) -> usize {
         self.slots.available_permits()
+    }
+
+    /// `calls` slots (at least one, at most the cap), held until the permit is dropped;
+    /// `None` when they did not free within the wait.
+    pub async fn acquire(&self, calls: usize) -> Option<OwnedSemaphorePermit> {
+        let wanted = u32::try_from(calls.clamp(1, self.max)).unwrap_or(u32::MAX);
+        tokio::time::timeout(
+            self.wait,
+            Arc::clone(&self.slots).acquire_many_owned(wanted),
+        )
+        .await
+        .ok()?
+        .ok()
     }
 
     fn busy(&self) -> CallToolResult {
@@ -99,8 +118,7 @@ impl Tool for Limited {
 
     fn call(&self, arguments: JsonObject, context: CallContext) -> ToolFuture<'_> {
         Box::pin(async move {
-            let slot = tokio::time::timeout(self.limit.wait, self.limit.slots.acquire()).await;
-            let Ok(Ok(_slot)) = slot else {
+            let Some(_slot) = self.limit.acquire(1).await else {
                 tracing::warn!(
                     upstream = %self.limit.name,
                     tool.name = %self.inner.descriptor().name,

@@ -1,7 +1,7 @@
 //! The proxy itself: one request in, one upstream request out, the response streamed back
 //! (rewritten only where it carries a `tools/list` result or answers merged into a batch).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     body::Body,
@@ -12,9 +12,9 @@ use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use toolgate_auth::{AuthError, Challenge, Identity};
-use toolgate_tools::{AclPolicy, Principal};
+use toolgate_tools::{AclPolicy, ConcurrencyLimit, Principal};
 use tracing::Instrument;
 use url::Url;
 
@@ -66,39 +66,18 @@ pub(super) struct Proxy {
     pub(super) telemetry: Arc<EndpointTelemetry>,
     /// The upstream in events and metrics: its host (and port).
     pub(super) upstream_label: String,
-    /// The cap on `tools/call` requests in flight upstream, if any.
-    pub(super) call_slots: Option<CallSlots>,
+    /// The cap on `tools/call` requests in flight upstream, if any: a POST carrying calls
+    /// takes one slot per call and waits at most the cap's wait for them.
+    pub(super) call_slots: Option<ConcurrencyLimit>,
 }
 
-/// At most `max` `tools/call` requests in flight upstream; a POST carrying calls waits at
-/// most `wait` for its slots.
-#[derive(Debug)]
-pub(super) struct CallSlots {
-    pub(super) max: usize,
-    pub(super) wait: Duration,
-    pub(super) semaphore: Arc<Semaphore>,
-}
-
-impl CallSlots {
-    /// One slot per call (at most `max`), or `None` when they did not free within `wait`.
-    async fn acquire(&self, calls: usize) -> Option<OwnedSemaphorePermit> {
-        let wanted = u32::try_from(calls.clamp(1, self.max)).unwrap_or(u32::MAX);
-        tokio::time::timeout(
-            self.wait,
-            Arc::clone(&self.semaphore).acquire_many_owned(wanted),
-        )
-        .await
-        .ok()?
-        .ok()
-    }
-
-    fn busy_message(&self) -> String {
-        format!(
-            "The upstream MCP server is busy: {} calls are in flight and none finished within {} ms. Try again later.",
-            self.max,
-            self.wait.as_millis()
-        )
-    }
+/// What a call refused at the cap of `slots` is told.
+fn busy_message(slots: &ConcurrencyLimit) -> String {
+    format!(
+        "The upstream MCP server is busy: {} calls are in flight and none finished within {} ms. Try again later.",
+        slots.max(),
+        slots.wait().as_millis()
+    )
 }
 
 /// An entry of the `Host` allow-list: a host name, with or without a port.
@@ -245,9 +224,9 @@ impl Proxy {
         let slots = match &self.call_slots {
             Some(slots) if !pending.is_empty() => {
                 let Some(permit) = slots.acquire(pending.len()).await else {
-                    let message = slots.busy_message();
+                    let message = busy_message(slots);
                     tracing::warn!(
-                        max = slots.max,
+                        max = slots.max(),
                         "calls refused: the upstream's cap on calls in flight is full"
                     );
                     pending.refuse_all(jsonrpc::UPSTREAM_BUSY, &message);
