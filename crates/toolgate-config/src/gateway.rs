@@ -467,37 +467,23 @@ impl GatewayBuilder {
             let serves_metadata = resource_server.is_some() || passthrough_user_token;
             let root_metadata = serves_metadata && root_taken.insert(listener.clone());
             let key = (listener.clone(), spec.path.clone());
+            let context = endpoint::Context {
+                config: &config,
+                spec,
+                at: &at,
+                name: &name,
+                address,
+                resource_server: resource_server.as_ref(),
+                root_metadata,
+                allowed_hosts: &allowed_hosts,
+                any_host,
+                observability: &observability,
+            };
             let (router, kind) = if let Some(passthrough) = &spec.passthrough {
-                endpoint::passthrough(
-                    &endpoint::Context {
-                        config: &config,
-                        spec,
-                        at: &at,
-                        name: &name,
-                        address,
-                        resource_server: resource_server.as_ref(),
-                        root_metadata,
-                        allowed_hosts: &allowed_hosts,
-                        any_host,
-                        observability: &observability,
-                    },
-                    passthrough,
-                )
-                .map_err(build_error)?
+                endpoint::passthrough(&context, passthrough).map_err(build_error)?
             } else {
                 endpoint::tools(
-                    &endpoint::Context {
-                        config: &config,
-                        spec,
-                        at: &at,
-                        name: &name,
-                        address,
-                        resource_server: resource_server.as_ref(),
-                        root_metadata,
-                        allowed_hosts: &allowed_hosts,
-                        any_host,
-                        observability: &observability,
-                    },
+                    &context,
                     endpoint::ToolsBuild {
                         built: &built,
                         cap_for: &cap_for,
