@@ -2,7 +2,7 @@
 //! called by a real rmcp client with and without auth, and reloaded under load.
 
 use std::{
-    net::{SocketAddr, TcpListener},
+    net::SocketAddr,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -21,16 +21,7 @@ use serde_json::{Value, json};
 use tokio::{sync::oneshot, task::JoinHandle};
 use toolgate_config::{Environment, Gateway, Reloader, load_str};
 
-use crate::harness::{Idp, McpClient, RestUpstream, text_of};
-
-/// A loopback port that was free a moment ago (the gateway's resource URL must name it
-/// before the gateway binds).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+use crate::harness::{Idp, McpClient, RestUpstream, free_port, text_of};
 
 fn env() -> Environment<'static> {
     Environment::from_fn(

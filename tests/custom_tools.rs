@@ -3,7 +3,7 @@
 //! gateway builder, served over streamable HTTP behind the resource server. A real rmcp
 //! client calls typed tools and rmcp-router tools with tokens from the in-process IdP.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 
 use rmcp::{
     ClientHandler, RoleClient, ServiceExt,
@@ -21,7 +21,7 @@ use tokio::{sync::mpsc, task::JoinHandle};
 use toolgate_config::{Environment, Gateway, load_str};
 use toolgate_custom_tools::{NoteStore, TOOLSET_NAME, toolset_with_notes};
 
-use crate::harness::{Idp, McpClient, error_of, text_of};
+use crate::harness::{Idp, McpClient, error_of, free_port, text_of};
 
 /// The example's file, reduced to what the test needs: the IdP's tokens name the consumer
 /// by `sub`; editors may write notes, readers may not.
@@ -55,15 +55,6 @@ endpoints:
   - {{name: custom, path: /custom/mcp, tags: [custom], auth: idp}}
 "#
     )
-}
-
-/// A loopback port that was free a moment ago (the resource URL must name it before the
-/// gateway binds).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free loopback port")
 }
 
 /// The gateway serving the example toolset; stops when dropped.

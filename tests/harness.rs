@@ -15,3 +15,12 @@ pub(crate) use configured::{Configured, Gate, RawMcp, gated_toolset, json_of};
 pub(crate) use gateway::Gateway;
 pub(crate) use idp::{ClientAuth, EC_KID, Idp, ROGUE_KID};
 pub(crate) use upstream::RestUpstream;
+
+/// A loopback port that was free a moment ago: for a process or gateway whose URL must be
+/// known before it binds (a resource URL, a child's `--listen`).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}

@@ -3,13 +3,7 @@
 //! calls; `/readyz` following the IdP; and a full run of `toolgate serve` with tokens, API
 //! keys and a client secret whose every log line is searched for those secrets.
 
-use std::{
-    collections::HashMap,
-    net::{SocketAddr, TcpListener},
-    path::PathBuf,
-    process::Stdio,
-    time::Duration,
-};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, process::Stdio, time::Duration};
 
 use rmcp::{
     ServiceExt,
@@ -22,18 +16,11 @@ use serde_json::{Value, json};
 use tokio::{io::AsyncReadExt as _, sync::oneshot, task::JoinHandle};
 use toolgate_config::{Environment, Gateway, load_str};
 
-use crate::harness::{Idp, McpClient, RestUpstream, toolgate_binary};
+use crate::harness::{Idp, McpClient, RestUpstream, free_port, toolgate_binary};
 
 const ALICE_KEY: &str = "alice-observability-key-0123";
 const BOB_KEY: &str = "bob-observability-key-4567";
 const UPSTREAM_KEY: &str = "weather-upstream-secret-89ab";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
 
 fn env() -> Environment<'static> {
     Environment::from_fn(

@@ -21,6 +21,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt as _;
 
+use crate::harness::free_port;
+
 const ALICE_KEY: &str = "alice-seed-002-key";
 const BOB_KEY: &str = "bob-seed-002-key";
 /// Longest wait for a child process to accept connections.
@@ -50,13 +52,6 @@ fn workspace_dir() -> PathBuf {
 fn http_client() -> reqwest::Client {
     toolgate_rest::UpstreamClient::new().expect("tls provider");
     reqwest::Client::new()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 /// Waits until `port` on loopback accepts connections, failing early if `child` exited.

@@ -8,6 +8,8 @@ use std::{
     time::Duration,
 };
 
+use crate::harness::free_port;
+
 /// Longest wait for `npm ci`.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
 /// Longest wait for the HTTP server to accept connections.
@@ -114,12 +116,4 @@ impl EverythingHttp {
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
     }
-}
-
-/// A port nobody listens on right now (bound to loopback, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
